@@ -1,0 +1,188 @@
+"""The append-only audit chain: append, verify, seal checkpoints.
+
+Every state change appends an ``AuditEvent`` inside the same transaction as the change. Each event
+carries the hash of the one before it in its chain, so changing or deleting a row breaks the chain
+at that point; ``verify_chains`` finds the first broken link. Checkpoints seal the chain heads with
+an HMAC so that re-computing a whole chain tail after the fact is detectable too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.utils import timezone
+
+from .actors import actor_label
+from .models import AuditChainHead, AuditCheckpoint, AuditEvent, ProcessInstance
+
+GENESIS = "0" * 64
+SYSTEM_CHAIN = "system"
+# Heads touched within this window before the last seal are sealed again: a transaction that
+# committed late with an earlier timestamp is never missed, and sealing twice is harmless.
+_CHECKPOINT_OVERLAP = timedelta(minutes=10)
+
+
+def instance_chain(instance_id: int) -> str:
+    return f"instance:{instance_id}"
+
+
+def to_json_data(value: Any) -> Any:
+    """Normalise ``value`` to plain JSON data (dates → ISO strings, Decimals → strings)."""
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+
+
+def canonical_json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def compute_hash(event: AuditEvent) -> str:
+    body = {
+        "chain": event.chain,
+        "seq": event.seq,
+        "kind": event.kind,
+        "occurred_at": event.occurred_at.astimezone(UTC).isoformat(),
+        "actor_id": event.actor_id,
+        "actor_label": event.actor_label,
+        "instance_id": event.instance_id,
+        "task_id": event.task_id,
+        "payload": event.payload,
+        "prev_hash": event.prev_hash,
+    }
+    return hashlib.sha256(canonical_json(body).encode("utf-8")).hexdigest()
+
+
+def append(
+    kind: str,
+    *,
+    actor: Any = None,
+    instance: ProcessInstance | None = None,
+    task_id: str = "",
+    payload: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one event to the instance's chain (or the system chain). Call inside the action's transaction."""
+    chain = instance_chain(instance.pk) if instance is not None else SYSTEM_CHAIN
+    with transaction.atomic():
+        head = AuditChainHead.objects.select_for_update().filter(chain=chain).first()
+        if head is None:
+            head = AuditChainHead.objects.create(chain=chain, seq=0, hash=GENESIS)
+        event = AuditEvent(
+            chain=chain,
+            seq=head.seq + 1,
+            kind=kind,
+            occurred_at=timezone.now(),
+            actor=actor if getattr(actor, "pk", None) else None,
+            actor_label=actor_label(actor),
+            instance=instance,
+            task_id=str(task_id or ""),
+            payload=to_json_data(payload or {}),
+            prev_hash=head.hash,
+        )
+        event.hash = compute_hash(event)
+        event.save(force_insert=True)
+        head.seq, head.hash = event.seq, event.hash
+        head.save(update_fields=["seq", "hash", "updated_at"])
+    return event
+
+
+@dataclass(frozen=True)
+class Break:
+    """The first broken link found in one chain."""
+
+    chain: str
+    seq: int
+    event_id: int | None
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"event id {self.event_id}" if self.event_id is not None else "no event"
+        return f"chain {self.chain}, seq {self.seq} ({where}): {self.reason}"
+
+
+def _chains(chain: str | None) -> Iterator[str]:
+    if chain is not None:
+        yield chain
+        return
+    seen = set(AuditChainHead.objects.values_list("chain", flat=True))
+    seen.update(AuditEvent.objects.values_list("chain", flat=True).distinct())
+    yield from sorted(seen)
+
+
+def verify_chain(chain: str) -> Break | None:
+    expected_seq, prev_hash, last_id = 1, GENESIS, None
+    events = AuditEvent.objects.filter(chain=chain).order_by("seq")
+    for event in events.iterator(chunk_size=2000):
+        if event.seq != expected_seq:
+            return Break(chain, expected_seq, event.pk, f"link missing: next stored link is seq {event.seq}")
+        if event.prev_hash != prev_hash:
+            return Break(chain, event.seq, event.pk, "prev_hash does not match the previous link")
+        if compute_hash(event) != event.hash:
+            return Break(chain, event.seq, event.pk, "content does not match its hash: the row was changed")
+        expected_seq, prev_hash, last_id = event.seq + 1, event.hash, event.pk
+    head = AuditChainHead.objects.filter(chain=chain).first()
+    last_seq = expected_seq - 1
+    if head is not None and (head.seq != last_seq or head.hash != prev_hash):
+        return Break(chain, head.seq, last_id, f"chain ends at seq {last_seq} but its head says seq {head.seq}")
+    return None
+
+
+def verify_chains(chain: str | None = None) -> list[Break]:
+    """Walk every chain (or one) and return its first broken link, if any, per chain."""
+    breaks = [b for c in _chains(chain) if (b := verify_chain(c)) is not None]
+    breaks.extend(verify_checkpoints(chain))
+    return breaks
+
+
+def _checkpoint_key() -> bytes:
+    key = settings.AUDIT_CHECKPOINT_KEY or f"doudi-audit-checkpoint:{settings.SECRET_KEY}"
+    return key.encode("utf-8")
+
+
+def _sign(digest: str) -> str:
+    return hmac.new(_checkpoint_key(), digest.encode("ascii"), hashlib.sha256).hexdigest()
+
+
+def seal_checkpoint() -> AuditCheckpoint | None:
+    """Seal the heads changed since the last checkpoint; returns None when nothing changed."""
+    with transaction.atomic():
+        last = AuditCheckpoint.objects.select_for_update().order_by("-sealed_at").first()
+        heads_qs = AuditChainHead.objects.all()
+        if last is not None:
+            heads_qs = heads_qs.filter(updated_at__gte=last.sealed_at - _CHECKPOINT_OVERLAP)
+        heads = {h.chain: [h.seq, h.hash] for h in heads_qs.only("chain", "seq", "hash")}
+        if not heads or (last is not None and all(last.heads.get(c) == v for c, v in heads.items())):
+            return None
+        prev_digest = last.digest if last is not None else GENESIS
+        digest = hashlib.sha256((prev_digest + canonical_json(heads)).encode("utf-8")).hexdigest()
+        checkpoint = AuditCheckpoint.objects.create(
+            sealed_at=timezone.now(), heads=heads, prev_digest=prev_digest, digest=digest, signature=_sign(digest)
+        )
+    return checkpoint
+
+
+def verify_checkpoints(chain: str | None = None) -> list[Break]:
+    """Every sealed head must still be the event stored at that seq, and the seals must chain and verify."""
+    breaks: list[Break] = []
+    prev_digest = GENESIS
+    for cp in AuditCheckpoint.objects.order_by("sealed_at", "pk").iterator():
+        digest = hashlib.sha256((cp.prev_digest + canonical_json(cp.heads)).encode("utf-8")).hexdigest()
+        if cp.prev_digest != prev_digest or digest != cp.digest or not hmac.compare_digest(_sign(digest), cp.signature):
+            breaks.append(Break(f"checkpoint:{cp.pk}", 0, None, "checkpoint seal is invalid"))
+            return breaks
+        prev_digest = cp.digest
+        for chain_name, (seq, head_hash) in cp.heads.items():
+            if chain is not None and chain_name != chain:
+                continue
+            stored = AuditEvent.objects.filter(chain=chain_name, seq=seq).values_list("hash", flat=True).first()
+            if stored != head_hash:
+                reason = f"differs from the head sealed by checkpoint {cp.pk} at {cp.sealed_at}"
+                breaks.append(Break(chain_name, seq, None, reason))
+    return breaks

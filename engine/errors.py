@@ -1,0 +1,59 @@
+"""Exceptions raised by the engine's public API."""
+
+from dataclasses import dataclass
+
+
+class EngineError(Exception):
+    """Base class of every error the engine reports to its callers."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One reason a definition was refused, pointing at the element it concerns."""
+
+    file: str
+    element: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}: {self.element}" if self.element else self.file
+        return f"{where}: {self.message}"
+
+
+class DeployError(EngineError):
+    """A definition was refused; ``problems`` lists every reason, none of it was deployed."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class DefinitionNotFound(EngineError):
+    pass
+
+
+class InstanceNotFound(EngineError):
+    pass
+
+
+class TaskNotFound(EngineError):
+    pass
+
+
+class TaskConflict(EngineError):
+    """The task was completed, withdrawn or claimed by someone else since the caller looked at it."""
+
+
+class TaskForbidden(EngineError):
+    """The actor may not act on this task (not in its group, or a separation-of-duties rule)."""
+
+
+class InstanceNotRunning(EngineError):
+    pass
+
+
+class ProcessError(EngineError):
+    """The process itself failed while running (a script error, an operator failure).
+
+    The action that triggered it is rolled back; the instance stays as it was before.
+    """

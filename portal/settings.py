@@ -1,0 +1,154 @@
+"""Django settings for Doudi.
+
+Everything that differs between a laptop and a province comes from environment variables; when
+one is unset the embedded default applies: SQLite under ``var/`` and an in-process worker (Celery
+tasks run eagerly, timers are ticked by ``manage.py run_portal``), so nothing external is needed.
+"""
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("DOUDI_VAR_DIR", BASE_DIR / "var"))
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+DEBUG = _env_bool("DJANGO_DEBUG", True)
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "dev-only-insecure-key-change-me-in-production")
+ALLOWED_HOSTS = [h for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1").split(",") if h]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "guardian",
+    "forms.apps.FormsConfig",
+    "engine",
+    "portal.core",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "portal.urls"
+WSGI_APPLICATION = "portal.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+_SQLITE_DEFAULT = f"sqlite:///{VAR_DIR / 'doudi.sqlite3'}"
+DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL") or _SQLITE_DEFAULT, conn_max_age=60)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # IMMEDIATE takes the write lock at BEGIN, so two writers queue instead of failing mid-way.
+    DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 30}
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "guardian.backends.ObjectPermissionBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {
+        "doudi": {"handlers": ["console"], "level": os.environ.get("DOUDI_LOG_LEVEL", "INFO")},
+        # SpiffWorkflow logs task data at INFO; task data holds ID numbers, which never go to logs.
+        "spiff": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+    },
+}
+
+# --- Celery -----------------------------------------------------------------------------------
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
+INPROCESS_WORKER = not CELERY_BROKER_URL
+if INPROCESS_WORKER:
+    CELERY_BROKER_URL = "memory://"
+    CELERY_TASK_ALWAYS_EAGER = True
+    CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+TIMER_TICK_SECONDS = float(os.environ.get("DOUDI_TIMER_TICK_SECONDS", "30"))
+CELERY_BEAT_SCHEDULE = {
+    "fire-due-timers": {"task": "engine.fire_due_timers", "schedule": timedelta(seconds=TIMER_TICK_SECONDS)},
+    "seal-audit-checkpoint": {"task": "engine.seal_audit_checkpoint", "schedule": timedelta(hours=1)},
+}
+
+# --- Engine -----------------------------------------------------------------------------------
+WORKFLOWS_DIR = BASE_DIR / "workflows"
+
+# Jurisdiction levels by the length of their GB/T 2260-based code.
+ENGINE_LEVEL_DIGITS = {"province": 2, "city": 4, "county": 6, "township": 9, "village": 12}
+
+# Roles a BPMN lane may map to (lane property ``role``), each acting at one level.
+ENGINE_ROLES = {
+    "village_committee": {"level": "village", "label": _("村（居）委会")},
+    "township_caseworker": {"level": "township", "label": _("乡镇经办人")},
+    "township_reviewer": {"level": "township", "label": _("乡镇审核人")},
+    "county_approver": {"level": "county", "label": _("县级审批人")},
+    "county_admin": {"level": "county", "label": _("县级管理员")},
+    "process_manager": {"level": "county", "label": _("流程管理员")},
+    "auditor": {"level": "county", "label": _("审计监督")},
+}
+
+# Callables (dotted paths) that may refuse an actor on a task: ``policy(task, actor) -> None`` raising
+# ``engine.errors.TaskForbidden``. Domain apps add separation-of-duties rules here.
+ENGINE_TASK_POLICIES: list[str] = []
+
+# Where the audit checkpoint key comes from; defaults to a key derived from SECRET_KEY.
+AUDIT_CHECKPOINT_KEY = os.environ.get("DOUDI_AUDIT_CHECKPOINT_KEY", "")
