@@ -1,0 +1,195 @@
+"""The engine's actions on the demo approval process, through the public API."""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.utils import timezone
+from freezegun import freeze_time
+
+from engine import runtime, worklist
+from engine.errors import DefinitionNotFound, InstanceNotRunning, TaskConflict, TaskForbidden
+from engine.models import AuditEvent, HumanTask, ProcessInstance, TimerEvent
+
+from ..conftest import VILLAGE
+from .helpers import APPLICATION, VISIT, only_task, open_tasks
+
+pytestmark = pytest.mark.django_db
+
+
+def start(staff, **data):
+    return runtime.start_process("demo_assistance", jurisdiction=VILLAGE, actor=staff["village"],
+                                 business_key="DB-2026-0001", data=data)
+
+
+def to_notice(instance, staff):
+    runtime.complete_task(only_task(instance).pk, staff["village"], APPLICATION)
+    runtime.complete_task(only_task(instance).pk, staff["caseworker"], VISIT)
+    runtime.complete_task(only_task(instance).pk, staff["village"], {"decision": "approve", "opinion": "评议通过"})
+
+
+def test_start_creates_first_task_for_the_village_group(deployed, staff):
+    instance = start(staff)
+    task = only_task(instance)
+    assert instance.status == ProcessInstance.Status.RUNNING
+    assert (task.spec_id, task.role, task.jurisdiction) == ("Task_apply", "village_committee", VILLAGE)
+    assert task.candidate_group == f"village_committee:{VILLAGE}"
+    assert task.form_key == "generic_application"
+    assert task.due_at is not None and task.due_at > timezone.now()
+    assert task.process_key == "demo_assistance" and task.name == "填写救助申请"
+
+
+def test_tasks_go_to_the_office_at_the_role_level(deployed, staff):
+    instance = start(staff)
+    runtime.complete_task(only_task(instance).pk, staff["village"], APPLICATION)
+    visit = only_task(instance)
+    assert visit.candidate_group == f"township_caseworker:{VILLAGE[:9]}"
+    assert list(worklist.group_tasks(staff["caseworker"])) == [visit]
+    assert list(worklist.group_tasks(staff["village"])) == []
+
+
+def test_full_approval_path(deployed, staff):
+    with freeze_time(timezone.now()) as clock:
+        instance = start(staff)
+        to_notice(instance, staff)
+        assert open_tasks(instance) == []
+        timer = TimerEvent.objects.get(instance=instance, status=TimerEvent.Status.PENDING)
+        assert timer.spec_id == "Timer_notice"
+        clock.tick(timedelta(days=7, seconds=1))
+        assert [t.spec_id for t in runtime.fire_instance_timers(instance.pk)] == ["Timer_notice"]
+        runtime.complete_task(only_task(instance).pk, staff["township"], {"decision": "approve", "opinion": "同意"})
+        county = only_task(instance)
+        assert county.spec_id == "Task_county_approval"
+        runtime.complete_task(county.pk, staff["county"], {"decision": "approve", "opinion": "批准"})
+    instance.refresh_from_db()
+    assert instance.status == ProcessInstance.Status.COMPLETED and instance.ended_at is not None
+    assert open_tasks(instance) == []
+    assert TimerEvent.objects.filter(instance=instance, status=TimerEvent.Status.PENDING).count() == 0
+    data = runtime.history(instance.pk)
+    kinds = [e.kind for e in data]
+    assert kinds[0] == "instance.started" and kinds[-1] == "instance.completed"
+    assert kinds.count("task.completed") == 5 and "timer.fired" in kinds
+    completed = [e for e in data if e.kind == "task.completed"]
+    assert completed[0].payload["data"]["applicant_name"] == "张三"
+    assert completed[0].actor == staff["village"]
+
+
+def test_script_task_result_lands_in_task_data(deployed, staff):
+    instance = start(staff)
+    to_notice(instance, staff)
+    with freeze_time(timezone.now() + timedelta(days=8)):
+        runtime.fire_instance_timers(instance.pk)
+    data = runtime.task_data(only_task(instance).pk)
+    assert data["amount"] == 1200.46 and data["notice_days"] == 7
+
+
+def test_township_refusal_goes_to_refusal_notice(deployed, staff):
+    instance = start(staff)
+    to_notice(instance, staff)
+    with freeze_time(timezone.now() + timedelta(days=8)):
+        runtime.fire_instance_timers(instance.pk)
+    runtime.complete_task(only_task(instance).pk, staff["township"], {"decision": "refuse", "opinion": "收入超标"})
+    notice = only_task(instance)
+    assert notice.spec_id == "Task_refusal_notice"
+    runtime.complete_task(notice.pk, staff["caseworker"], {"decision": "refuse", "opinion": "已送达"})
+    instance.refresh_from_db()
+    assert instance.status == ProcessInstance.Status.COMPLETED
+
+
+def test_outsider_cannot_complete(deployed, staff, make_user):
+    instance = start(staff)
+    other_village = make_user("other", "village_committee", village="522601102301")
+    with pytest.raises(TaskForbidden):
+        runtime.complete_task(only_task(instance).pk, other_village, APPLICATION)
+    with pytest.raises(TaskForbidden):
+        runtime.complete_task(only_task(instance).pk, staff["county"], APPLICATION)
+    assert only_task(instance).status == HumanTask.Status.READY
+
+
+def test_duplicate_completion_is_a_conflict(deployed, staff):
+    instance = start(staff)
+    task = only_task(instance)
+    runtime.complete_task(task.pk, staff["village"], APPLICATION)
+    with pytest.raises(TaskConflict, match="already completed by village"):
+        runtime.complete_task(task.pk, staff["village"], APPLICATION)
+    assert AuditEvent.objects.filter(instance=instance, kind="task.completed").count() == 1
+
+
+def test_claim_unclaim_and_claimed_by_someone_else(deployed, staff, make_user):
+    instance = start(staff)
+    colleague = make_user("colleague", "village_committee")
+    task = only_task(instance)
+    runtime.claim_task(task.pk, staff["village"])
+    assert list(worklist.my_tasks(staff["village"])) == [task]
+    assert list(worklist.group_tasks(colleague)) == []
+    with pytest.raises(TaskConflict, match="claimed by village"):
+        runtime.claim_task(task.pk, colleague)
+    with pytest.raises(TaskConflict):
+        runtime.complete_task(task.pk, colleague, APPLICATION)
+    with pytest.raises(TaskConflict):
+        runtime.unclaim_task(task.pk, colleague)
+    runtime.unclaim_task(task.pk, staff["village"])
+    runtime.claim_task(task.pk, colleague)
+    runtime.complete_task(task.pk, colleague, APPLICATION)
+    kinds = [e.kind for e in runtime.history(instance.pk)]
+    assert kinds[:5] == ["instance.started", "task.claimed", "task.unclaimed", "task.claimed", "task.completed"]
+
+
+def test_reassign_needs_permission_and_a_group_member(deployed, staff, make_user):
+    instance = start(staff)
+    task = only_task(instance)
+    colleague = make_user("colleague", "village_committee")
+    with pytest.raises(TaskForbidden):
+        runtime.reassign_task(task.pk, staff["admin"], colleague)
+    staff["admin"].user_permissions.add(Permission.objects.get(codename="reassign_humantask"))
+    admin = type(staff["admin"]).objects.get(pk=staff["admin"].pk)
+    with pytest.raises(TaskForbidden):
+        runtime.reassign_task(task.pk, admin, staff["county"])
+    runtime.reassign_task(task.pk, admin, colleague, reason="原经办人休假")
+    task.refresh_from_db()
+    assert task.assignee == colleague
+    event = runtime.history(instance.pk)[-1]
+    assert event.kind == "task.reassigned" and event.payload["to"] == "colleague"
+
+
+def test_cancel_withdraws_tasks_and_timers(deployed, staff, make_user):
+    instance = start(staff)
+    to_notice(instance, staff)
+    boss = make_user("boss", "county_admin")
+    with pytest.raises(TaskForbidden):
+        runtime.cancel_instance(instance.pk, boss, reason="申请人撤回申请")
+    boss.user_permissions.add(Permission.objects.get(codename="cancel_processinstance"))
+    boss = type(boss).objects.get(pk=boss.pk)
+    with pytest.raises(ValueError):
+        runtime.cancel_instance(instance.pk, boss, reason=" ")
+    runtime.cancel_instance(instance.pk, boss, reason="申请人撤回申请")
+    instance.refresh_from_db()
+    assert instance.status == ProcessInstance.Status.CANCELLED
+    assert not TimerEvent.objects.filter(instance=instance, status=TimerEvent.Status.PENDING).exists()
+    with pytest.raises(InstanceNotRunning):
+        runtime.cancel_instance(instance.pk, boss, reason="again")
+    assert runtime.history(instance.pk)[-1].payload == {"reason": "申请人撤回申请"}
+
+
+def test_bad_input_is_refused_without_changing_anything(deployed, staff):
+    instance = start(staff)
+    task = only_task(instance)
+    with pytest.raises(ValueError):
+        runtime.complete_task(task.pk, staff["village"], {"_private": 1})
+    with pytest.raises(ValueError):
+        runtime.complete_task(task.pk, staff["village"], {"blob": "x" * 300_000})
+    with pytest.raises(ValueError):
+        runtime.start_process("demo_assistance", jurisdiction="52-26", actor=staff["village"])
+    with pytest.raises(DefinitionNotFound):
+        runtime.start_process("no_such_process", jurisdiction=VILLAGE)
+    instance.refresh_from_db()
+    assert instance.lock_version == 1 and only_task(instance).pk == task.pk
+
+
+def test_actionable_tasks_lists_mine_and_my_groups(deployed, staff, make_user):
+    first = start(staff)
+    second = start(staff)
+    colleague = make_user("colleague", "village_committee")
+    runtime.claim_task(only_task(first).pk, colleague)
+    assert list(worklist.actionable_tasks(staff["village"])) == [only_task(second)]
+    assert set(worklist.actionable_tasks(colleague)) == {only_task(first), only_task(second)}
