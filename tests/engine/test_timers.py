@@ -91,3 +91,24 @@ def test_boundary_timer_is_cancelled_when_the_task_finishes_first(deployed, staf
         runtime.complete_task(only_task(instance).pk, staff["county"], {"decision": "approve", "opinion": "同意"})
     deadline = TimerEvent.objects.get(instance=instance, spec_id="Timer_county_deadline")
     assert deadline.status == TimerEvent.Status.CANCELLED
+
+
+def test_interrupting_deadline_withdraws_the_task_and_cycle_timer_recurs(deploy_test_file, staff):
+    deploy_test_file("boundary_timers.bpmn")
+    with freeze_time(MONDAY) as clock:
+        instance = runtime.start_process("boundary_timers", jurisdiction=VILLAGE)
+        paperwork = only_task(instance)
+        due = sorted((t.spec_id, t.due_at - MONDAY) for t in TimerEvent.objects.filter(instance=instance))
+        assert due == [("B_deadline", timedelta(days=5)), ("B_visit_cycle", timedelta(days=1))]
+        for day in (1, 2):
+            clock.move_to(MONDAY + timedelta(days=day, seconds=1))
+            assert [t.spec_id for t in runtime.fire_instance_timers(instance.pk)] == ["B_visit_cycle"]
+            visits = [t for t in open_tasks(instance) if t.spec_id == "B_visit"]
+            assert len(visits) == day  # one visit task per cycle, the task itself keeps waiting
+        clock.move_to(MONDAY + timedelta(days=5, seconds=1))
+        assert [t.spec_id for t in runtime.fire_instance_timers(instance.pk)] == ["B_deadline"]
+    paperwork.refresh_from_db()
+    assert paperwork.status == "withdrawn"
+    escalated = only_task(instance, "B_escalated")
+    assert escalated.candidate_group == f"county_admin:{VILLAGE[:6]}"
+    assert not TimerEvent.objects.filter(instance=instance, status=TimerEvent.Status.PENDING).exists()

@@ -1,0 +1,40 @@
+# make run   — set up everything and start the portal on the embedded default (SQLite, in-process worker)
+# make test  — set up everything and run the whole test suite
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+ADDR ?= 127.0.0.1:8000
+
+.PHONY: run test setup system-packages bench lint migrate demo
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+system-packages:
+	@scripts/system-packages.sh
+
+setup: system-packages $(STAMP)
+
+migrate: setup
+	$(PY) manage.py migrate --noinput -v0
+
+demo: migrate
+	$(PY) manage.py deploy_workflows
+	$(PY) manage.py load_demo_users
+
+run: demo
+	@echo "Portal: http://$(ADDR)/admin/  (demo logins above)"
+	$(PY) manage.py run_portal $(ADDR)
+
+test: setup
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: migrate
+	$(PY) -m bench.engine
+
+lint: setup
+	$(VENV)/bin/ruff check .
