@@ -37,6 +37,11 @@ def integration():
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _fresh_spec_cache():
     # Definition ids repeat across tests once the database is rolled back.
     specs.clear_cache()

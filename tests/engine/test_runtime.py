@@ -193,3 +193,30 @@ def test_actionable_tasks_lists_mine_and_my_groups(deployed, staff, make_user):
     runtime.claim_task(only_task(first).pk, colleague)
     assert list(worklist.actionable_tasks(staff["village"])) == [only_task(second)]
     assert set(worklist.actionable_tasks(colleague)) == {only_task(first), only_task(second)}
+
+
+def test_a_failing_script_rolls_the_whole_action_back(deployed, staff):
+    from engine.errors import ProcessError
+
+    instance = start(staff)
+    runtime.complete_task(only_task(instance).pk, staff["village"], {**APPLICATION, "requested_amount": "很多"})
+    runtime.complete_task(only_task(instance).pk, staff["caseworker"], VISIT)
+    review = only_task(instance)
+    instance.refresh_from_db()
+    before = (instance.lock_version, instance.state)
+    with pytest.raises(ProcessError, match="Script_amount|script"):
+        runtime.complete_task(review.pk, staff["village"], {"decision": "approve", "opinion": "通过"})
+    instance.refresh_from_db()
+    assert (instance.lock_version, instance.state) == before
+    review.refresh_from_db()
+    assert review.status == HumanTask.Status.READY
+    assert not AuditEvent.objects.filter(instance=instance, task_id=str(review.task_id)).exists()
+
+
+def test_restored_workflows_always_use_the_sandbox(deployed, staff):
+    from engine import specs, state
+    from engine.script_engine import SANDBOX
+
+    instance = start(staff)
+    workflow = state.loads(instance.state, specs.load(instance.definition))
+    assert workflow.script_engine is SANDBOX
