@@ -1,4 +1,4 @@
-"""The embedded default fires timers with no broker: the in-process beat thread's tick."""
+"""portal.core: the in-process worker of the embedded default, demo users, login auditing."""
 
 from datetime import timedelta
 
@@ -46,3 +46,13 @@ def test_demo_users_cover_every_role(db, capsys):
     roles = {g.split(":")[0] for u in User.objects.all() for g in u.groups.values_list("name", flat=True)}
     assert roles == set(settings.ENGINE_ROLES)
     assert "password for all" in out and User.objects.filter(is_superuser=True).count() == 1
+
+
+def test_logins_are_audited(client, make_user):
+    from engine.models import AuditEvent
+
+    make_user("cunwei", "village_committee")
+    assert client.login(username="cunwei", password="pw-cunwei")
+    client.logout()
+    events = list(AuditEvent.objects.filter(chain="system").values_list("kind", "actor_label"))
+    assert events == [("auth.login", "cunwei"), ("auth.logout", "cunwei")]
