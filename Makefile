@@ -33,7 +33,7 @@ run: demo
 test: setup
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-bench: migrate
+bench: setup
 	$(PY) -m bench.engine
 
 lint: setup

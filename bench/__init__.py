@@ -1,0 +1,1 @@
+"""Benchmarks for the Doudi engine (``python -m bench.engine``)."""
