@@ -68,15 +68,16 @@ def append(
     task_id: str = "",
     payload: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one event to the instance's chain (or the system chain). Call inside the action's transaction."""
-    chain = instance_chain(instance.pk) if instance is not None else SYSTEM_CHAIN
-    with transaction.atomic():
-        head = AuditChainHead.objects.select_for_update().filter(chain=chain).first()
-        if head is None:
-            head = AuditChainHead.objects.create(chain=chain, seq=0, hash=GENESIS)
+    """Append one event to the instance's chain, or to the system chain when ``instance`` is None.
+
+    For an instance the caller holds its row lock (every engine action does) and saves
+    ``audit_seq``/``audit_head`` with the rest of its change, in the same transaction.
+    """
+
+    def link(chain: str, seq: int, prev_hash: str) -> AuditEvent:
         event = AuditEvent(
             chain=chain,
-            seq=head.seq + 1,
+            seq=seq,
             kind=kind,
             occurred_at=timezone.now(),
             actor=actor if getattr(actor, "pk", None) else None,
@@ -84,10 +85,21 @@ def append(
             instance=instance,
             task_id=str(task_id or ""),
             payload=to_json_data(payload or {}),
-            prev_hash=head.hash,
+            prev_hash=prev_hash,
         )
         event.hash = compute_hash(event)
         event.save(force_insert=True)
+        return event
+
+    if instance is not None:
+        event = link(instance_chain(instance.pk), instance.audit_seq + 1, instance.audit_head)
+        instance.audit_seq, instance.audit_head = event.seq, event.hash
+        return event
+    with transaction.atomic(savepoint=False):
+        head = AuditChainHead.objects.select_for_update().filter(chain=SYSTEM_CHAIN).first()
+        if head is None:
+            head = AuditChainHead.objects.create(chain=SYSTEM_CHAIN, seq=0, hash=GENESIS)
+        event = link(SYSTEM_CHAIN, head.seq + 1, head.hash)
         head.seq, head.hash = event.seq, event.hash
         head.save(update_fields=["seq", "hash", "updated_at"])
     return event
@@ -112,8 +124,18 @@ def _chains(chain: str | None) -> Iterator[str]:
         yield chain
         return
     seen = set(AuditChainHead.objects.values_list("chain", flat=True))
+    instances = ProcessInstance.objects.filter(audit_seq__gt=0).values_list("pk", flat=True)
+    seen.update(instance_chain(pk) for pk in instances)
     seen.update(AuditEvent.objects.values_list("chain", flat=True).distinct())
     yield from sorted(seen)
+
+
+def _stored_head(chain: str) -> tuple[int, str] | None:
+    if chain.startswith("instance:"):
+        row = ProcessInstance.objects.filter(pk=int(chain.split(":", 1)[1])).values_list("audit_seq", "audit_head")
+    else:
+        row = AuditChainHead.objects.filter(chain=chain).values_list("seq", "hash")
+    return row.first()
 
 
 def verify_chain(chain: str) -> Break | None:
@@ -127,10 +149,12 @@ def verify_chain(chain: str) -> Break | None:
         if compute_hash(event) != event.hash:
             return Break(chain, event.seq, event.pk, "content does not match its hash: the row was changed")
         expected_seq, prev_hash, last_id = event.seq + 1, event.hash, event.pk
-    head = AuditChainHead.objects.filter(chain=chain).first()
+    head = _stored_head(chain)
     last_seq = expected_seq - 1
-    if head is not None and (head.seq != last_seq or head.hash != prev_hash):
-        return Break(chain, head.seq, last_id, f"chain ends at seq {last_seq} but its head says seq {head.seq}")
+    if head is not None and head[0] != last_seq:
+        return Break(chain, head[0], last_id, f"chain ends at seq {last_seq} but its head says seq {head[0]}")
+    if head is not None and head[1] != prev_hash:
+        return Break(chain, head[0], last_id, "the last link's hash differs from the chain head")
     return None
 
 
@@ -154,10 +178,14 @@ def seal_checkpoint() -> AuditCheckpoint | None:
     """Seal the heads changed since the last checkpoint; returns None when nothing changed."""
     with transaction.atomic():
         last = AuditCheckpoint.objects.select_for_update().order_by("-sealed_at").first()
-        heads_qs = AuditChainHead.objects.all()
+        system = AuditChainHead.objects.all()
+        instances = ProcessInstance.objects.filter(audit_seq__gt=0)
         if last is not None:
-            heads_qs = heads_qs.filter(updated_at__gte=last.sealed_at - _CHECKPOINT_OVERLAP)
-        heads = {h.chain: [h.seq, h.hash] for h in heads_qs.only("chain", "seq", "hash")}
+            since = last.sealed_at - _CHECKPOINT_OVERLAP
+            system, instances = system.filter(updated_at__gte=since), instances.filter(updated_at__gte=since)
+        heads = {chain: [seq, digest] for chain, seq, digest in system.values_list("chain", "seq", "hash")}
+        for pk, seq, digest in instances.values_list("pk", "audit_seq", "audit_head").iterator(chunk_size=5000):
+            heads[instance_chain(pk)] = [seq, digest]
         if not heads or (last is not None and all(last.heads.get(c) == v for c, v in heads.items())):
             return None
         prev_digest = last.digest if last is not None else GENESIS

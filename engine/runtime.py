@@ -46,6 +46,7 @@ class _Session:
     instance: ProcessInstance
     workflow: Any
     loaded: specs.LoadedSpec
+    before: task_sync.Snapshot
 
 
 def _context(instance: ProcessInstance) -> OperatorContext:
@@ -65,54 +66,68 @@ def _run_engine(session: _Session) -> None:
         raise ProcessError(f"{session.instance.process_key}: {err}") from err
 
 
-def _save(session: _Session, *, firing: bool = False) -> task_sync.SyncResult:
+_STATE_FIELDS = ["state", "lock_version", "status", "ended_at", "audit_seq", "audit_head", "updated_at"]
+_HEAD_FIELDS = ["audit_seq", "audit_head", "updated_at"]
+
+
+def _save(session: _Session, *, completed: UUID | None = None, firing: bool = False) -> task_sync.SyncResult:
+    """Write the workflow's new state, its task/timer rows and the resulting audit events."""
     instance, workflow = session.instance, session.workflow
     instance.state = state.dumps(workflow)
     instance.lock_version += 1
+    result = task_sync.apply(instance, session.before, workflow, session.loaded, completed=completed, firing=firing)
+    for timer in result.fired_timers:
+        audit.append("timer.fired", instance=instance, task_id=str(timer.task_id),
+                     payload={"timer": timer.spec_id, "name": timer.name, "due_at": timer.due_at})
     if workflow.completed and instance.status == ProcessInstance.Status.RUNNING:
         instance.status = ProcessInstance.Status.COMPLETED
         instance.ended_at = timezone.now()
-    instance.save()
-    result = task_sync.sync(instance, workflow, session.loaded, firing=firing)
-    _schedule_next_timer(instance)
+        audit.append("instance.completed", instance=instance, payload={"ended_at": instance.ended_at})
+    instance.save(update_fields=_STATE_FIELDS)
+    _schedule_next_timer(instance.pk, result.next_due)
     return result
 
 
-def _audit_if_completed(session: _Session) -> None:
-    if session.instance.status == ProcessInstance.Status.COMPLETED:
-        audit.append("instance.completed", instance=session.instance, payload={"ended_at": session.instance.ended_at})
-
-
-def _schedule_next_timer(instance: ProcessInstance) -> None:
+def _schedule_next_timer(instance_id: int, next_due: Any) -> None:
     """Enqueue the instance's next timer once this transaction commits, so it fires on time.
 
     Celery beat's periodic sweep is the safety net; firing is idempotent, so both may deliver it.
     """
-    next_due = (
-        TimerEvent.objects.filter(instance=instance, status=TimerEvent.Status.PENDING)
-        .order_by("due_at")
-        .values_list("due_at", flat=True)
-        .first()
-    )
     if next_due is None or settings.INPROCESS_WORKER:
         return
     from .tasks import fire_instance_timers
 
-    instance_id = instance.pk
     transaction.on_commit(lambda: fire_instance_timers.apply_async((instance_id,), eta=next_due))
+
+
+def _open(instance: ProcessInstance) -> _Session:
+    loaded = specs.load_by_id(instance.definition_id)
+    workflow = state.loads(instance.state, loaded)
+    workflow.doudi_context = _context(instance)
+    return _Session(instance, workflow, loaded, task_sync.snapshot(workflow))
 
 
 @contextmanager
 def _locked(instance_id: int) -> Iterator[_Session]:
     with transaction.atomic():
         try:
-            instance = ProcessInstance.objects.select_for_update().select_related("definition").get(pk=instance_id)
+            instance = ProcessInstance.objects.select_for_update().get(pk=instance_id)
         except ProcessInstance.DoesNotExist:
             raise InstanceNotFound(f"process instance {instance_id} does not exist") from None
-        loaded = specs.load(instance.definition)
-        workflow = state.loads(instance.state, loaded)
-        workflow.doudi_context = _context(instance)
-        yield _Session(instance, workflow, loaded)
+        yield _open(instance)
+
+
+@contextmanager
+def _locked_task(task_pk: int) -> Iterator[tuple[_Session, HumanTask]]:
+    """Lock the task's instance (one statement), then read the task row as it is under the lock."""
+    with transaction.atomic():
+        try:
+            instance = ProcessInstance.objects.select_for_update(of=("self",)).get(human_tasks__pk=task_pk)
+        except ProcessInstance.DoesNotExist:
+            raise TaskNotFound(f"task {task_pk} does not exist") from None
+        row = HumanTask.objects.select_related("assignee").get(pk=task_pk)
+        row.instance = instance
+        yield _open(instance), row
 
 
 def _json_data(data: dict[str, Any] | None, what: str) -> dict[str, Any]:
@@ -154,7 +169,7 @@ def start_process(
         raise ValueError("jurisdiction must be a GB/T 2260-style code of 2, 4, 6, 9 or 12 digits")
     data = _json_data(data, "start data")
     definition = current_definition(key)
-    loaded = specs.load(definition)
+    loaded = specs.load_by_id(definition.pk)
     workflow = state.new_workflow(loaded)
     for task in workflow.get_tasks(state=TaskState.READY):
         task.data.update(data)
@@ -178,26 +193,11 @@ def start_process(
             payload={"key": definition.key, "version": definition.version, "jurisdiction": jurisdiction,
                      "business_key": business_key, "data": data},
         )
-        session = _Session(instance, workflow, loaded)
+        session = _Session(instance, workflow, loaded, task_sync.Snapshot())
         workflow.doudi_context = _context(instance)
         _run_engine(session)
         _save(session)
-        _audit_if_completed(session)
     return instance
-
-
-def _task_row(task_pk: int, instance: ProcessInstance) -> HumanTask:
-    try:
-        return HumanTask.objects.select_related("assignee").get(pk=task_pk, instance=instance)
-    except HumanTask.DoesNotExist:
-        raise TaskNotFound(f"task {task_pk} does not exist") from None
-
-
-def _instance_id_of(task_pk: int) -> int:
-    instance_id = HumanTask.objects.filter(pk=task_pk).values_list("instance_id", flat=True).first()
-    if instance_id is None:
-        raise TaskNotFound(f"task {task_pk} does not exist")
-    return instance_id
 
 
 def _check_open(row: HumanTask) -> None:
@@ -227,8 +227,7 @@ def complete_task(task_pk: int, actor: Any, data: dict[str, Any] | None = None) 
     actor is not a candidate.
     """
     data = _json_data(data, "task data")
-    with _locked(_instance_id_of(task_pk)) as session:
-        row = _task_row(task_pk, session.instance)
+    with _locked_task(task_pk) as (session, row):
         if session.instance.status != ProcessInstance.Status.RUNNING:
             raise InstanceNotRunning(f"process instance {session.instance.pk} is {session.instance.status}")
         _check_open(row)
@@ -253,14 +252,12 @@ def complete_task(task_pk: int, actor: Any, data: dict[str, Any] | None = None) 
             task_id=str(row.task_id),
             payload={"task": row.spec_id, "name": row.name, "form_key": row.form_key, "data": data},
         )
-        _save(session)
-        _audit_if_completed(session)
+        _save(session, completed=row.task_id)
     return row
 
 
 def claim_task(task_pk: int, actor: Any) -> HumanTask:
-    with _locked(_instance_id_of(task_pk)) as session:
-        row = _task_row(task_pk, session.instance)
+    with _locked_task(task_pk) as (session, row):
         _check_open(row)
         if row.assignee_id == actor.pk:
             return row
@@ -269,12 +266,12 @@ def claim_task(task_pk: int, actor: Any) -> HumanTask:
         row.save(update_fields=["assignee"])
         audit.append("task.claimed", actor=actor, instance=session.instance, task_id=str(row.task_id),
                      payload={"task": row.spec_id})
+        session.instance.save(update_fields=_HEAD_FIELDS)
     return row
 
 
 def unclaim_task(task_pk: int, actor: Any) -> HumanTask:
-    with _locked(_instance_id_of(task_pk)) as session:
-        row = _task_row(task_pk, session.instance)
+    with _locked_task(task_pk) as (session, row):
         _check_open(row)
         if row.assignee_id != actor.pk:
             raise TaskConflict(f"task '{row.name}' is not claimed by you")
@@ -282,6 +279,7 @@ def unclaim_task(task_pk: int, actor: Any) -> HumanTask:
         row.save(update_fields=["assignee"])
         audit.append("task.unclaimed", actor=actor, instance=session.instance, task_id=str(row.task_id),
                      payload={"task": row.spec_id})
+        session.instance.save(update_fields=_HEAD_FIELDS)
     return row
 
 
@@ -289,8 +287,7 @@ def reassign_task(task_pk: int, actor: Any, to_user: Any, *, reason: str = "") -
     """Give an open task to ``to_user`` (who must be in its group); needs ``engine.reassign_humantask``."""
     if not actor.has_perm("engine.reassign_humantask"):
         raise TaskForbidden("you may not reassign tasks")
-    with _locked(_instance_id_of(task_pk)) as session:
-        row = _task_row(task_pk, session.instance)
+    with _locked_task(task_pk) as (session, row):
         _check_open(row)
         if row.candidate_group not in user_groups(to_user):
             raise TaskForbidden(f"{to_user.get_username()} is not in the group that handles '{row.name}'")
@@ -299,6 +296,7 @@ def reassign_task(task_pk: int, actor: Any, to_user: Any, *, reason: str = "") -
         row.save(update_fields=["assignee"])
         audit.append("task.reassigned", actor=actor, instance=session.instance, task_id=str(row.task_id),
                      payload={"task": row.spec_id, "from": previous, "to": to_user.get_username(), "reason": reason})
+        session.instance.save(update_fields=_HEAD_FIELDS)
     return row
 
 
@@ -317,7 +315,6 @@ def cancel_instance(instance_id: int, actor: Any, *, reason: str) -> ProcessInst
         instance.ended_at = timezone.now()
         instance.state = state.dumps(session.workflow)
         instance.lock_version += 1
-        instance.save()
         HumanTask.objects.filter(instance=instance, status=HumanTask.Status.READY).update(
             status=HumanTask.Status.WITHDRAWN
         )
@@ -325,30 +322,27 @@ def cancel_instance(instance_id: int, actor: Any, *, reason: str) -> ProcessInst
             status=TimerEvent.Status.CANCELLED
         )
         audit.append("instance.cancelled", actor=actor, instance=instance, payload={"reason": reason})
+        instance.save(update_fields=_STATE_FIELDS)
     return instance
 
 
-def fire_instance_timers(instance_id: int) -> list[TimerEvent]:
+def fire_instance_timers(instance_id: int) -> list[task_sync.WaitingTimer]:
     """Fire the instance's due timers. Idempotent: a second delivery finds nothing due and does nothing."""
     now = timezone.now()
-    if not TimerEvent.objects.filter(instance_id=instance_id, status=TimerEvent.Status.PENDING,
-                                     due_at__lte=now).exists():
-        return []
-    with _locked(instance_id) as session:
-        instance = session.instance
+    with transaction.atomic():
+        instance = ProcessInstance.objects.select_for_update().filter(pk=instance_id).first()
+        if instance is None:
+            return []
         due = TimerEvent.objects.filter(instance=instance, status=TimerEvent.Status.PENDING, due_at__lte=now)
         if not due.exists():
-            return []  # fired by a concurrent delivery while we waited for the lock
+            return []  # already fired (a redelivery, or a concurrent delivery that held the lock first)
         if instance.status != ProcessInstance.Status.RUNNING:
             due.update(status=TimerEvent.Status.CANCELLED)
             return []
+        session = _open(instance)
         session.workflow.refresh_timers()
         _run_engine(session)
         result = _save(session, firing=True)
-        for timer in result.fired_timers:
-            audit.append("timer.fired", instance=instance, task_id=str(timer.task_id),
-                         payload={"timer": timer.spec_id, "name": timer.name, "due_at": timer.due_at})
-        _audit_if_completed(session)
     return result.fired_timers
 
 
@@ -363,8 +357,8 @@ def due_timer_instances(limit: int = 1000) -> list[int]:
 
 def task_data(task_pk: int) -> dict[str, Any]:
     """The data a READY task sees (for rendering its form); deserializes one workflow."""
-    row = HumanTask.objects.select_related("instance__definition").get(pk=task_pk)
-    loaded = specs.load(row.instance.definition)
+    row = HumanTask.objects.select_related("instance").get(pk=task_pk)
+    loaded = specs.load_by_id(row.instance.definition_id)
     workflow = state.loads(row.instance.state, loaded)
     task = workflow.get_task_from_id(UUID(str(row.task_id)))
     return audit.to_json_data(task.data) if task is not None else {}

@@ -44,12 +44,23 @@ def dependency_definitions(definition: ProcessDefinition) -> list[ProcessDefinit
     return list(ProcessDefinition.objects.filter(pk__in=ids)) if ids else []
 
 
-def load(definition: ProcessDefinition) -> LoadedSpec:
+def _cached(definition_id: int) -> LoadedSpec | None:
     with _lock:
-        loaded = _cache.get(definition.pk)
+        loaded = _cache.get(definition_id)
         if loaded is not None:
-            _cache.move_to_end(definition.pk)
-            return loaded
+            _cache.move_to_end(definition_id)
+        return loaded
+
+
+def load_by_id(definition_id: int) -> LoadedSpec:
+    """The parsed spec of a definition version; reads the database only on a cache miss."""
+    return _cached(definition_id) or load(ProcessDefinition.objects.get(pk=definition_id))
+
+
+def load(definition: ProcessDefinition) -> LoadedSpec:
+    loaded = _cached(definition.pk)
+    if loaded is not None:
+        return loaded
     deps = dependency_definitions(definition)
     parser = spiff_parser([parsed_definition(d) for d in [definition, *deps]])
     lane_roles: dict[str, dict[str, str]] = {}

@@ -1,14 +1,19 @@
 """Copy what a workflow waits on into rows: READY human tasks → HumanTask, timers → TimerEvent.
 
-Runs after every engine run inside the action's transaction, so rows and state never disagree.
+An action takes a ``Snapshot`` of the restored workflow before it acts and calls ``apply`` after,
+inside its transaction: rows change exactly where the workflow changed, without reading them back.
+Rows and state are written together under the instance lock, so they never disagree.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from functools import reduce
+from operator import or_
 from uuid import UUID
 
+from django.db.models import Q
 from django.utils import timezone
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     CycleTimerEventDefinition,
@@ -21,6 +26,35 @@ from .actors import candidate_group, task_jurisdiction
 from .errors import ProcessError
 from .models import HumanTask, ProcessInstance, TimerEvent
 from .specs import LoadedSpec
+
+
+@dataclass(frozen=True)
+class WaitingTimer:
+    task_id: UUID
+    due_at: datetime
+    spec_id: str
+    name: str
+    kind: str
+
+
+@dataclass
+class Snapshot:
+    """What a workflow waits on: READY human tasks and pending timers."""
+
+    ready: dict[UUID, object] = field(default_factory=dict)
+    timers: dict[tuple[UUID, datetime], WaitingTimer] = field(default_factory=dict)
+
+    @property
+    def next_due(self) -> datetime | None:
+        return min((t.due_at for t in self.timers.values()), default=None)
+
+
+@dataclass
+class SyncResult:
+    created: list[HumanTask]
+    withdrawn: list[UUID]
+    fired_timers: list[WaitingTimer]
+    next_due: datetime | None
 
 
 def _parse_due(value: object, what: str) -> datetime:
@@ -36,10 +70,30 @@ def _parse_due(value: object, what: str) -> datetime:
     raise ProcessError(f"{what}: expected an ISO-8601 date/time, got {type(value).__name__}")
 
 
+def snapshot(workflow) -> Snapshot:  # noqa: ANN001
+    snap = Snapshot(ready={t.id: t for t in workflow.get_tasks(state=TaskState.READY, manual=True)})
+    for task in workflow.get_tasks(state=TaskState.WAITING):
+        definition = getattr(task.task_spec, "event_definition", None)
+        if not isinstance(definition, TimerEventDefinition):
+            continue
+        value = task._get_internal_data("event_value")
+        if isinstance(definition, CycleTimerEventDefinition):
+            if not value or value.get("cycles") == 0:
+                continue
+            value = value["next"]
+        if value is None:
+            continue
+        due = _parse_due(value, f"timer '{task.task_spec.bpmn_id}'")
+        snap.timers[(task.id, due)] = WaitingTimer(
+            task.id, due, task.task_spec.bpmn_id or task.task_spec.name, definition.name or "",
+            type(definition).__name__,
+        )
+    return snap
+
+
 def _human_task_row(instance: ProcessInstance, task, loaded: LoadedSpec) -> HumanTask:  # noqa: ANN001
     spec = task.task_spec
-    process_id = task.workflow.spec.name
-    role = loaded.role_for(process_id, spec.lane)
+    role = loaded.role_for(task.workflow.spec.name, spec.lane)
     if role is None:
         raise ProcessError(f"task '{spec.bpmn_id}' is in lane '{spec.lane}', which maps to no role")
     props = dict(getattr(spec, "extensions", {}).get("properties", {}))
@@ -67,69 +121,49 @@ def _human_task_row(instance: ProcessInstance, task, loaded: LoadedSpec) -> Huma
     )
 
 
-@dataclass
-class SyncResult:
-    created: list[HumanTask]
-    withdrawn: list[HumanTask]
-    fired_timers: list[TimerEvent]
+def _pairs(timers: list[WaitingTimer]) -> Q:
+    return reduce(or_, (Q(task_id=t.task_id, due_at=t.due_at) for t in timers))
 
 
-def sync(instance: ProcessInstance, workflow, loaded: LoadedSpec, *, firing: bool = False) -> SyncResult:  # noqa: ANN001
-    """Bring HumanTask and TimerEvent rows in line with ``workflow``.
+def apply(
+    instance: ProcessInstance,
+    before: Snapshot,
+    workflow,  # noqa: ANN001
+    loaded: LoadedSpec,
+    *,
+    completed: UUID | None = None,
+    firing: bool = False,
+) -> SyncResult:
+    """Write the difference between ``before`` and ``workflow`` now.
 
-    With ``firing``, pending timers that the workflow stopped waiting on are marked fired (the
-    caller just refreshed timers); otherwise they were cancelled (e.g. a boundary timer whose
-    task was completed first).
+    ``completed`` is the task the action completed (its row is updated by the action). With
+    ``firing``, timers the workflow stopped waiting on that were due are recorded as fired; the
+    others (a boundary timer whose task finished first) as cancelled.
     """
-    ready = {t.id: t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
-    open_rows = {row.task_id: row for row in HumanTask.objects.filter(instance=instance, status=HumanTask.Status.READY)}
-    created = [_human_task_row(instance, task, loaded) for tid, task in ready.items() if tid not in open_rows]
+    after = snapshot(workflow)
+    created = [_human_task_row(instance, task, loaded) for tid, task in after.ready.items() if tid not in before.ready]
     if created:
         HumanTask.objects.bulk_create(created)
-    withdrawn = [row for tid, row in open_rows.items() if tid not in ready]
+    withdrawn = [tid for tid in before.ready if tid not in after.ready and tid != completed]
     if withdrawn:
-        HumanTask.objects.filter(pk__in=[r.pk for r in withdrawn]).update(status=HumanTask.Status.WITHDRAWN)
-    fired = _sync_timers(instance, workflow, firing=firing)
-    return SyncResult(created=created, withdrawn=withdrawn, fired_timers=fired)
+        HumanTask.objects.filter(instance=instance, task_id__in=withdrawn, status=HumanTask.Status.READY).update(
+            status=HumanTask.Status.WITHDRAWN
+        )
 
-
-def waiting_timers(workflow) -> dict[tuple[UUID, datetime], tuple[str, str, str]]:  # noqa: ANN001
-    waiting = {}
-    for task in workflow.get_tasks(state=TaskState.WAITING):
-        definition = getattr(task.task_spec, "event_definition", None)
-        if not isinstance(definition, TimerEventDefinition):
-            continue
-        value = task._get_internal_data("event_value")
-        if isinstance(definition, CycleTimerEventDefinition):
-            if not value or value.get("cycles") == 0:
-                continue
-            value = value["next"]
-        if value is None:
-            continue
-        due = _parse_due(value, f"timer '{task.task_spec.bpmn_id}'")
-        waiting[(task.id, due)] = (task.task_spec.bpmn_id or task.task_spec.name, definition.name or "",
-                                   type(definition).__name__)
-    return waiting
-
-
-def _sync_timers(instance: ProcessInstance, workflow, *, firing: bool) -> list[TimerEvent]:  # noqa: ANN001
-    waiting = waiting_timers(workflow)
-    pending = {(row.task_id, row.due_at): row for row in TimerEvent.objects.filter(instance=instance,
-                                                                                  status=TimerEvent.Status.PENDING)}
-    new_rows = [
-        TimerEvent(instance=instance, task_id=tid, due_at=due, spec_id=spec, name=name, kind=kind)
-        for (tid, due), (spec, name, kind) in waiting.items()
-        if (tid, due) not in pending
-    ]
-    if new_rows:
-        TimerEvent.objects.bulk_create(new_rows)
-    gone = [row for key, row in pending.items() if key not in waiting]
+    new_timers = [t for key, t in after.timers.items() if key not in before.timers]
+    if new_timers:
+        TimerEvent.objects.bulk_create(
+            TimerEvent(instance=instance, task_id=t.task_id, due_at=t.due_at, spec_id=t.spec_id, name=t.name,
+                       kind=t.kind)
+            for t in new_timers
+        )
     now = timezone.now()
-    fired = [row for row in gone if firing and row.due_at <= now]
-    if gone:
-        if fired:
-            TimerEvent.objects.filter(pk__in=[r.pk for r in fired]).update(status=TimerEvent.Status.FIRED, fired_at=now)
-        cancelled = [r.pk for r in gone if r not in fired]
-        if cancelled:
-            TimerEvent.objects.filter(pk__in=cancelled).update(status=TimerEvent.Status.CANCELLED)
-    return fired
+    gone = [t for key, t in before.timers.items() if key not in after.timers]
+    fired = [t for t in gone if firing and t.due_at <= now]
+    cancelled = [t for t in gone if t not in fired]
+    pending = TimerEvent.objects.filter(instance=instance, status=TimerEvent.Status.PENDING)
+    if fired:
+        pending.filter(_pairs(fired)).update(status=TimerEvent.Status.FIRED, fired_at=now)
+    if cancelled:
+        pending.filter(_pairs(cancelled)).update(status=TimerEvent.Status.CANCELLED)
+    return SyncResult(created=created, withdrawn=withdrawn, fired_timers=fired, next_due=after.next_due)

@@ -39,7 +39,8 @@ class AuditEvent(models.Model):
 
 
 class AuditChainHead(models.Model):
-    """The last link of each chain; locking this row serialises appends to one chain only."""
+    """The last link of a chain that belongs to no instance (``system``); instance chains keep their
+    head on the ProcessInstance row. Locking this row serialises appends to that chain only."""
 
     chain = models.CharField(max_length=64, primary_key=True)
     seq = models.PositiveBigIntegerField(default=0)

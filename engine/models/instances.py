@@ -26,12 +26,15 @@ class ProcessInstance(models.Model):
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.RUNNING)
     state = models.TextField(editable=False)
     lock_version = models.PositiveIntegerField(default=0)
+    # Head of this instance's audit chain: kept here, under the row lock every action takes anyway.
+    audit_seq = models.PositiveBigIntegerField(default=0, editable=False)
+    audit_head = models.CharField(max_length=64, default="0" * 64, editable=False)
     error = models.TextField(blank=True)
     started_at = models.DateTimeField(_("发起时间"), auto_now_add=True)
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
     ended_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
 
     class Meta:

@@ -6,7 +6,7 @@ from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
 
 from engine import audit, runtime
-from engine.models import AuditChainHead, AuditEvent
+from engine.models import AuditEvent, ProcessInstance
 
 from ..conftest import VILLAGE
 from .helpers import APPLICATION, only_task
@@ -78,7 +78,7 @@ def test_a_rewritten_chain_is_caught_by_the_checkpoint(case, staff):
     new_hash = audit.compute_hash(event)
     tamper("UPDATE engine_auditevent SET payload = %s, hash = %s WHERE id = %s",
            ['{"task": "Task_apply", "data": {"requested_amount": 99999}}', new_hash, event.pk])
-    AuditChainHead.objects.filter(chain=event.chain).update(hash=new_hash)
+    ProcessInstance.objects.filter(pk=case.pk).update(audit_head=new_hash)
     assert audit.verify_chain(event.chain) is None
     breaks = audit.verify_chains()
     assert len(breaks) == 1 and "checkpoint" in breaks[0].reason and breaks[0].seq == event.seq

@@ -36,7 +36,7 @@ def test_notice_timer_fires_after_seven_days_and_only_once(deployed, staff, eage
         clock.tick(timedelta(hours=1, seconds=1))
         assert runtime.due_timer_instances() == [instance.pk]
         fired = runtime.fire_instance_timers(instance.pk)
-        assert [t.pk for t in fired] == [timer.pk]
+        assert [(t.spec_id, t.due_at) for t in fired] == [(timer.spec_id, timer.due_at)]
         # The same timer delivered again (a redelivered message, a second beat sweep) does nothing.
         assert runtime.fire_instance_timers(instance.pk) == []
         assert tasks.fire_due_timers() == 0
