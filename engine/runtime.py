@@ -366,3 +366,17 @@ def task_data(task_pk: int) -> dict[str, Any]:
 
 def history(instance_id: int) -> list[AuditEvent]:
     return list(AuditEvent.objects.filter(instance_id=instance_id).order_by("seq").select_related("actor"))
+
+
+def record_event(instance_id: int, kind: str, *, actor: Any = None, payload: dict[str, Any] | None = None,
+                 task_id: str = "") -> AuditEvent:
+    """Append an event that happened outside the engine (a record signed, a case viewed) to the
+    instance's audit chain, under the instance lock like every other link of that chain."""
+    with transaction.atomic():
+        try:
+            instance = ProcessInstance.objects.select_for_update().get(pk=instance_id)
+        except ProcessInstance.DoesNotExist:
+            raise InstanceNotFound(f"process instance {instance_id} does not exist") from None
+        event = audit.append(kind, actor=actor, instance=instance, task_id=task_id, payload=payload)
+        instance.save(update_fields=_HEAD_FIELDS)
+    return event

@@ -97,3 +97,10 @@ def test_postgresql_refuses_update_and_delete(case, integration):
         with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cur:
             cur.execute(sql, [event.pk])
     assert AuditEvent.objects.get(pk=event.pk).kind == event.kind
+
+
+def test_events_from_outside_the_engine_join_the_instance_chain(case, staff):
+    event = runtime.record_event(case.pk, "record.signed", actor=staff["township"], payload={"sha256": "ab" * 32})
+    assert event.chain == audit.instance_chain(case.pk) and event.seq == 4
+    assert runtime.history(case.pk)[-1].payload == {"sha256": "ab" * 32}
+    assert audit.verify_chains() == []
