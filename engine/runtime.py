@@ -108,18 +108,20 @@ def _open(instance: ProcessInstance) -> _Session:
 
 
 @contextmanager
-def _locked(instance_id: int) -> Iterator[_Session]:
+def _locked(instance_id: int) -> Iterator[ProcessInstance]:
     with transaction.atomic():
-        try:
-            instance = ProcessInstance.objects.select_for_update().get(pk=instance_id)
-        except ProcessInstance.DoesNotExist:
-            raise InstanceNotFound(f"process instance {instance_id} does not exist") from None
-        yield _open(instance)
+        instance = ProcessInstance.objects.select_for_update().filter(pk=instance_id).first()
+        if instance is None:
+            raise InstanceNotFound(f"process instance {instance_id} does not exist")
+        yield instance
 
 
 @contextmanager
-def _locked_task(task_pk: int) -> Iterator[tuple[_Session, HumanTask]]:
-    """Lock the task's instance (one statement), then read the task row as it is under the lock."""
+def _locked_task(task_pk: int) -> Iterator[HumanTask]:
+    """Lock the task's instance (one statement), then read the task row as it is under the lock.
+
+    The task comes with ``.instance`` set to the locked instance; nothing is deserialized yet.
+    """
     with transaction.atomic():
         try:
             instance = ProcessInstance.objects.select_for_update(of=("self",)).get(human_tasks__pk=task_pk)
@@ -127,7 +129,7 @@ def _locked_task(task_pk: int) -> Iterator[tuple[_Session, HumanTask]]:
             raise TaskNotFound(f"task {task_pk} does not exist") from None
         row = HumanTask.objects.select_related("assignee").get(pk=task_pk)
         row.instance = instance
-        yield _open(instance), row
+        yield row
 
 
 def _json_data(data: dict[str, Any] | None, what: str) -> dict[str, Any]:
@@ -227,11 +229,12 @@ def complete_task(task_pk: int, actor: Any, data: dict[str, Any] | None = None) 
     actor is not a candidate.
     """
     data = _json_data(data, "task data")
-    with _locked_task(task_pk) as (session, row):
-        if session.instance.status != ProcessInstance.Status.RUNNING:
-            raise InstanceNotRunning(f"process instance {session.instance.pk} is {session.instance.status}")
+    with _locked_task(task_pk) as row:
+        if row.instance.status != ProcessInstance.Status.RUNNING:
+            raise InstanceNotRunning(f"process instance {row.instance.pk} is {row.instance.status}")
         _check_open(row)
         _check_actor(row, actor)
+        session = _open(row.instance)
         task = session.workflow.get_task_from_id(row.task_id)
         if task is None or task.state != TaskState.READY:
             raise TaskConflict(f"task '{row.name}' is not ready in the process any more")
@@ -257,29 +260,29 @@ def complete_task(task_pk: int, actor: Any, data: dict[str, Any] | None = None) 
 
 
 def claim_task(task_pk: int, actor: Any) -> HumanTask:
-    with _locked_task(task_pk) as (session, row):
+    with _locked_task(task_pk) as row:
         _check_open(row)
         if row.assignee_id == actor.pk:
             return row
         _check_actor(row, actor)
         row.assignee = actor
         row.save(update_fields=["assignee"])
-        audit.append("task.claimed", actor=actor, instance=session.instance, task_id=str(row.task_id),
+        audit.append("task.claimed", actor=actor, instance=row.instance, task_id=str(row.task_id),
                      payload={"task": row.spec_id})
-        session.instance.save(update_fields=_HEAD_FIELDS)
+        row.instance.save(update_fields=_HEAD_FIELDS)
     return row
 
 
 def unclaim_task(task_pk: int, actor: Any) -> HumanTask:
-    with _locked_task(task_pk) as (session, row):
+    with _locked_task(task_pk) as row:
         _check_open(row)
         if row.assignee_id != actor.pk:
             raise TaskConflict(f"task '{row.name}' is not claimed by you")
         row.assignee = None
         row.save(update_fields=["assignee"])
-        audit.append("task.unclaimed", actor=actor, instance=session.instance, task_id=str(row.task_id),
+        audit.append("task.unclaimed", actor=actor, instance=row.instance, task_id=str(row.task_id),
                      payload={"task": row.spec_id})
-        session.instance.save(update_fields=_HEAD_FIELDS)
+        row.instance.save(update_fields=_HEAD_FIELDS)
     return row
 
 
@@ -287,16 +290,16 @@ def reassign_task(task_pk: int, actor: Any, to_user: Any, *, reason: str = "") -
     """Give an open task to ``to_user`` (who must be in its group); needs ``engine.reassign_humantask``."""
     if not actor.has_perm("engine.reassign_humantask"):
         raise TaskForbidden("you may not reassign tasks")
-    with _locked_task(task_pk) as (session, row):
+    with _locked_task(task_pk) as row:
         _check_open(row)
         if row.candidate_group not in user_groups(to_user):
             raise TaskForbidden(f"{to_user.get_username()} is not in the group that handles '{row.name}'")
         previous = row.assignee.get_username() if row.assignee_id else None
         row.assignee = to_user
         row.save(update_fields=["assignee"])
-        audit.append("task.reassigned", actor=actor, instance=session.instance, task_id=str(row.task_id),
+        audit.append("task.reassigned", actor=actor, instance=row.instance, task_id=str(row.task_id),
                      payload={"task": row.spec_id, "from": previous, "to": to_user.get_username(), "reason": reason})
-        session.instance.save(update_fields=_HEAD_FIELDS)
+        row.instance.save(update_fields=_HEAD_FIELDS)
     return row
 
 
@@ -306,10 +309,10 @@ def cancel_instance(instance_id: int, actor: Any, *, reason: str) -> ProcessInst
         raise TaskForbidden("you may not cancel process instances")
     if not reason.strip():
         raise ValueError("a reason is required to cancel a process")
-    with _locked(instance_id) as session:
-        instance = session.instance
+    with _locked(instance_id) as instance:
         if instance.status != ProcessInstance.Status.RUNNING:
             raise InstanceNotRunning(f"process instance {instance.pk} is {instance.status}")
+        session = _open(instance)
         session.workflow.cancel()
         instance.status = ProcessInstance.Status.CANCELLED
         instance.ended_at = timezone.now()
@@ -372,11 +375,7 @@ def record_event(instance_id: int, kind: str, *, actor: Any = None, payload: dic
                  task_id: str = "") -> AuditEvent:
     """Append an event that happened outside the engine (a record signed, a case viewed) to the
     instance's audit chain, under the instance lock like every other link of that chain."""
-    with transaction.atomic():
-        try:
-            instance = ProcessInstance.objects.select_for_update().get(pk=instance_id)
-        except ProcessInstance.DoesNotExist:
-            raise InstanceNotFound(f"process instance {instance_id} does not exist") from None
+    with _locked(instance_id) as instance:
         event = audit.append(kind, actor=actor, instance=instance, task_id=task_id, payload=payload)
         instance.save(update_fields=_HEAD_FIELDS)
     return event
