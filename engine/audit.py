@@ -14,11 +14,14 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, timedelta
+from functools import reduce
+from operator import or_
 from typing import Any
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from .actors import actor_label
@@ -29,6 +32,7 @@ SYSTEM_CHAIN = "system"
 # Heads touched within this window before the last seal are sealed again: a transaction that
 # committed late with an earlier timestamp is never missed, and sealing twice is harmless.
 _CHECKPOINT_OVERLAP = timedelta(minutes=10)
+_VERIFY_BATCH = 500
 
 
 def instance_chain(instance_id: int) -> str:
@@ -206,11 +210,14 @@ def verify_checkpoints(chain: str | None = None) -> list[Break]:
             breaks.append(Break(f"checkpoint:{cp.pk}", 0, None, "checkpoint seal is invalid"))
             return breaks
         prev_digest = cp.digest
-        for chain_name, (seq, head_hash) in cp.heads.items():
-            if chain is not None and chain_name != chain:
-                continue
-            stored = AuditEvent.objects.filter(chain=chain_name, seq=seq).values_list("hash", flat=True).first()
-            if stored != head_hash:
-                reason = f"differs from the head sealed by checkpoint {cp.pk} at {cp.sealed_at}"
-                breaks.append(Break(chain_name, seq, None, reason))
+        sealed = [(c, seq, h) for c, (seq, h) in cp.heads.items() if chain is None or c == chain]
+        for start in range(0, len(sealed), _VERIFY_BATCH):
+            batch = sealed[start : start + _VERIFY_BATCH]
+            wanted = reduce(or_, (Q(chain=c, seq=seq) for c, seq, _ in batch))
+            rows = AuditEvent.objects.filter(wanted).values_list("chain", "seq", "hash")
+            stored = {(c, seq): h for c, seq, h in rows}
+            for chain_name, seq, head_hash in batch:
+                if stored.get((chain_name, seq)) != head_hash:
+                    reason = f"differs from the head sealed by checkpoint {cp.pk} at {cp.sealed_at}"
+                    breaks.append(Break(chain_name, seq, None, reason))
     return breaks
