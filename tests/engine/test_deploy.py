@@ -180,3 +180,28 @@ def test_business_rule_service_task_and_call_activity_run(db, double_operator, m
 
 def test_deploy_workflows_directory_is_clean(deployed):
     assert "demo_assistance" in deployed
+
+
+def test_xml_external_entities_are_refused_not_read(db):
+    xxe = DEMO.replace(
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE d [<!ENTITY secret SYSTEM "file:///etc/passwd">]>',
+    ).replace('name="填写救助申请"', 'name="&secret;"')
+    problems = problems_of(xxe, "xxe.bpmn")
+    assert any("external entity" in p for p in problems), problems
+    assert all("root:" not in p for p in problems)
+
+
+def test_deploy_workflows_command_reports_refusals(db, tmp_path, capsys):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    (tmp_path / "good.bpmn").write_text(DEMO, encoding="utf-8")
+    (tmp_path / "bad.bpmn").write_text(DEMO.replace("demo_assistance", "other").replace(
+        ' default="Flow_county_refuse"', ""), encoding="utf-8")
+    with pytest.raises(CommandError, match="1 of 2 files refused"):
+        call_command("deploy_workflows", str(tmp_path))
+    captured = capsys.readouterr()
+    assert "deployed good.bpmn: demo_assistance v1" in captured.out
+    assert "REFUSED bad.bpmn" in captured.err and "Gateway_county" in captured.err
+    assert not ProcessDefinition.objects.filter(key="other").exists()
