@@ -24,6 +24,7 @@ migrate: setup
 
 demo: migrate
 	$(PY) manage.py deploy_workflows
+	$(PY) manage.py create_test_pki --if-missing
 	$(PY) manage.py load_demo_users
 
 run: demo
@@ -35,6 +36,7 @@ test: setup
 
 bench: setup
 	$(PY) -m bench.engine
+	$(PY) -m bench.records
 
 lint: setup
 	$(VENV)/bin/ruff check .

@@ -21,13 +21,18 @@ from .errors import EngineError
 
 @dataclass(frozen=True)
 class OperatorContext:
-    """What an operator knows about where it runs (never the raw workflow)."""
+    """What an operator knows about where it runs (never the raw workflow).
+
+    ``record_event(kind, payload, actor=None)`` appends to the instance's audit chain inside the
+    running action's transaction (None when the operator runs outside an instance).
+    """
 
     instance_id: int | None
     process_key: str
     jurisdiction: str
     task_spec: str
     business_key: str = ""
+    record_event: Callable[..., Any] | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

@@ -50,12 +50,17 @@ class _Session:
 
 
 def _context(instance: ProcessInstance) -> OperatorContext:
+    def record_event(kind: str, payload: dict[str, Any], actor: Any = None) -> AuditEvent:
+        # The action holds the instance lock and saves the chain head with the new state.
+        return audit.append(kind, actor=actor, instance=instance, payload=payload)
+
     return OperatorContext(
         instance_id=instance.pk,
         process_key=instance.process_key,
         jurisdiction=instance.jurisdiction,
         business_key=instance.business_key,
         task_spec="",
+        record_event=record_event,
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections import ChainMap
+from dataclasses import replace
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -47,13 +48,7 @@ class SandboxScriptEngine(PythonScriptEngine):
         context = getattr(task.workflow.top_workflow, "doudi_context", None) or operators.OperatorContext(
             instance_id=None, process_key="", jurisdiction="", task_spec=task.task_spec.bpmn_id or ""
         )
-        context = operators.OperatorContext(
-            instance_id=context.instance_id,
-            process_key=context.process_key,
-            jurisdiction=context.jurisdiction,
-            business_key=context.business_key,
-            task_spec=task.task_spec.bpmn_id or task.task_spec.name,
-        )
+        context = replace(context, task_spec=task.task_spec.bpmn_id or task.task_spec.name)
         arguments = {name: param["value"] for name, param in operation_params.items()}
         try:
             result = operators.call(operation_name, arguments, context)

@@ -5,6 +5,7 @@ one is unset the embedded default applies: SQLite under ``var/`` and an in-proce
 tasks run eagerly, timers are ticked by ``manage.py run_portal``), so nothing external is needed.
 """
 
+import json
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -38,6 +39,7 @@ INSTALLED_APPS = [
     "forms.apps.FormsConfig",
     "engine",
     "portal.core.apps.CoreConfig",
+    "portal.records.apps.RecordsConfig",
 ]
 
 MIDDLEWARE = [
@@ -154,3 +156,27 @@ ENGINE_TASK_POLICIES: list[str] = []
 
 # Where the audit checkpoint key comes from; defaults to a key derived from SECRET_KEY.
 AUDIT_CHECKPOINT_KEY = os.environ.get("DOUDI_AUDIT_CHECKPOINT_KEY", "")
+
+# --- Records (signed PDFs) ------------------------------------------------------------------------
+MEDIA_ROOT = Path(os.environ.get("DOUDI_MEDIA_ROOT", VAR_DIR / "media"))
+MEDIA_URL = "media/"
+# Test PKI from ``manage.py create_test_pki``: keys, certificates and the local TSA for development.
+RECORDS_PKI_DIR = Path(os.environ.get("DOUDI_RECORDS_PKI_DIR", VAR_DIR / "pki"))
+# Production: JSON {"<org code>": {"pkcs12": path, "passphrase": "..."} or {"key": path, "cert": path}}.
+RECORDS_SIGNERS = json.loads(os.environ.get("DOUDI_RECORDS_SIGNERS", "{}"))
+_records_paths = os.environ.get("DOUDI_RECORDS_TRUST_ROOTS")
+RECORDS_TRUST_ROOTS = _records_paths.split(os.pathsep) if _records_paths else [RECORDS_PKI_DIR / "root.cert.pem"]
+_records_paths = os.environ.get("DOUDI_RECORDS_EXTRA_CERTS")
+RECORDS_EXTRA_CERTS = (
+    _records_paths.split(os.pathsep) if _records_paths else [RECORDS_PKI_DIR / "intermediate.cert.pem"]
+)
+RECORDS_ALLOW_FETCHING = _env_bool("DOUDI_RECORDS_ALLOW_FETCHING", False)
+# "" no timestamp (PAdES B-B), "local" the test PKI's in-process TSA, else an RFC 3161 TSA URL (B-T).
+RECORDS_TSA_URL = os.environ.get("DOUDI_RECORDS_TSA_URL", "local")
+RECORDS_TSA_TIMEOUT = float(os.environ.get("DOUDI_RECORDS_TSA_TIMEOUT", "10"))
+# PAdES B-LTA for archival records: validation data embedded + a document timestamp after the last signature.
+RECORDS_LTA = _env_bool("DOUDI_RECORDS_LTA", False)
+# Base of the URL printed as QR code on every record (the public verification page).
+RECORDS_PUBLIC_URL = os.environ.get("DOUDI_RECORDS_PUBLIC_URL", "http://127.0.0.1:8000")
+RECORDS_VERIFY_RATE = os.environ.get("DOUDI_RECORDS_VERIFY_RATE", "30/m")  # per client address
+RECORDS_MAX_UPLOAD_BYTES = int(os.environ.get("DOUDI_RECORDS_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))

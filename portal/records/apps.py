@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RecordsConfig(AppConfig):
+    name = "portal.records"
+    label = "records"
+    verbose_name = _("签章文书")
+
+    def ready(self) -> None:
+        from . import operators  # noqa: F401 - registers the service task operators

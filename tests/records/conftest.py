@@ -1,0 +1,58 @@
+"""Records fixtures: one test PKI (and one untrusted PKI) per session, in a temporary directory."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from portal.records import pki
+
+TOWNSHIP, COUNTY = "522601101", "522601"
+VILLAGE = "522601101201"
+
+
+@pytest.fixture(scope="session")
+def test_pki(tmp_path_factory):
+    return pki.create_test_pki(tmp_path_factory.mktemp("pki"))
+
+
+@pytest.fixture(scope="session")
+def untrusted_pki(tmp_path_factory):
+    # Same organisations, same Chinese names, another root that nobody configured as trusted.
+    return pki.create_test_pki(tmp_path_factory.mktemp("pki-untrusted"), root_name="冒名根证书")
+
+
+@pytest.fixture(autouse=True)
+def records_settings(settings, test_pki, tmp_path):
+    settings.RECORDS_PKI_DIR = test_pki
+    settings.RECORDS_TRUST_ROOTS = [test_pki / "root.cert.pem"]
+    settings.RECORDS_EXTRA_CERTS = [test_pki / "intermediate.cert.pem"]
+    settings.RECORDS_SIGNERS = {}
+    settings.RECORDS_TSA_URL = "local"
+    settings.RECORDS_LTA = False
+    settings.RECORDS_PUBLIC_URL = "http://testserver"
+    settings.MEDIA_ROOT = tmp_path / "media"
+    yield settings
+    pki.clear_cache()
+
+
+@pytest.fixture
+def issue_approval(db):
+    """An approval form signed by the township and countersigned by the county (no instance)."""
+    from portal.records import samples, service
+
+    def issue(countersign: bool = True, **kwargs):
+        record = service.issue("approval_form", samples.approval_form(), jurisdiction=VILLAGE,
+                               business_key="DB-2025-0001", signer_name="赵敏", **kwargs)
+        if countersign:
+            record = service.countersign(record.pk, signer_name="孙伟")
+        return record
+
+    return issue
+
+
+def read_pdf(data: bytes):
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    return PdfFileReader(io.BytesIO(data), strict=False)
