@@ -25,8 +25,8 @@ from django.conf import settings
 
 # The organisations of the demo case (county 522601, township 522601101).
 DEFAULT_TEST_ORGS = {
-    "522601": "都匀市民政局",
-    "522601101": "都匀市广惠街道办事处",
+    "522601": "凯里市民政局",
+    "522601101": "凯里市舟溪镇人民政府",
 }
 TEST_PKCS12_PASSPHRASE = b"doudi-dev"
 

@@ -11,7 +11,7 @@ def approval_form(members: int = 4) -> dict[str, Any]:
     return {
         "program": "最低生活保障",
         "household": {"head_name": "王秀英", "id_number": "522601198001011234",
-                      "address": "贵州省黔南州都匀市广惠街道文峰社区 3 组 12 号"},
+                      "address": "贵州省黔东南州凯里市舟溪镇舟溪村 3 组 12 号"},
         "members": [
             {"name": names[i % 8], "relation": relations[i % 8], "id_number": f"52260119{80 + i}0101{1000 + i}",
              "status": "健康 / 务农" if i % 2 else "慢性病 / 无业", "income": f"{300 + 50 * i}.00"}
@@ -35,31 +35,31 @@ def approval_form(members: int = 4) -> dict[str, Any]:
 
 def decision_notice() -> dict[str, Any]:
     return {"applicant": "王秀英", "applied_on": "2025年3月1日", "program": "最低生活保障", "household_size": 4,
-            "amount": "1228.00", "start_month": "2025年4月", "issuer": "都匀市民政局", "issued_on": "2025年3月21日"}
+            "amount": "1228.00", "start_month": "2025年4月", "issuer": "凯里市民政局", "issued_on": "2025年3月21日"}
 
 
 def refusal_notice() -> dict[str, Any]:
     return {"applicant": "刘德华", "applied_on": "2025年3月1日", "program": "最低生活保障",
             "reasons": ["家庭月人均收入 980.00 元，高于当地最低生活保障标准 720 元。",
                         "家庭成员名下有机动车一辆（非残疾人功能性补偿代步车）。"],
-            "review_body": "都匀市人民政府", "issuer": "都匀市民政局", "issued_on": "2025年3月21日"}
+            "review_body": "凯里市人民政府", "issuer": "凯里市民政局", "issued_on": "2025年3月21日"}
 
 
 def public_notice() -> dict[str, Any]:
-    return {"program": "最低生活保障", "start": "2025-03-12", "end": "2025-03-18", "contact": "广惠街道社会事务办",
+    return {"program": "最低生活保障", "start": "2025-03-12", "end": "2025-03-18", "contact": "舟溪镇社会事务办",
             "entries": [{"name": "王秀英", "household_size": 4, "amount": "1228.00"},
                         {"name": "陈光明", "household_size": 2, "amount": "640.00"}],
-            "issuer": "都匀市广惠街道办事处", "issued_on": "2025年3月12日"}
+            "issuer": "凯里市舟溪镇人民政府", "issued_on": "2025年3月12日"}
 
 
 def emergency_aid() -> dict[str, Any]:
     return {"applicant": "周小梅", "id_number": "522601199002023456", "household_size": 3, "aid_date": "2025-05-06",
             "situation": "房屋因暴雨受损，家庭基本生活暂时困难", "aid_form": "现金", "amount": "1500.00",
-            "handler": "广惠街道 赵敏"}
+            "handler": "舟溪镇 赵敏"}
 
 
 def periodic_report() -> dict[str, Any]:
-    return {"period": "2025年第一季度", "issuer": "都匀市民政局", "issued_on": "2025年4月5日",
+    return {"period": "2025年第一季度", "issuer": "凯里市民政局", "issued_on": "2025年4月5日",
             "rows": [{"program": "最低生活保障", "households": 1203, "people": 2877, "amount": "3512000.00"},
                      {"program": "特困人员救助供养", "households": 310, "people": 310, "amount": "402300.00"},
                      {"program": "临时救助", "households": 96, "people": 244, "amount": "118000.00"}]}

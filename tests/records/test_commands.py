@@ -14,12 +14,12 @@ pytestmark = pytest.mark.django_db
 
 def test_create_test_pki_writes_a_chain_per_organisation(tmp_path, capsys):
     target = tmp_path / "pki"
-    call_command("create_test_pki", "--dir", str(target), "--org", "522601=都匀市民政局", "--org", "522601101=广惠街道")
+    call_command("create_test_pki", "--dir", str(target), "--org", "522601=凯里市民政局", "--org", "522601101=舟溪镇")
     for name in ("root.cert.pem", "intermediate.cert.pem", "tsa.cert.pem", "orgs/522601.p12",
                  "orgs/522601101.key.pem", "orgs/522601101.cert.pem"):
         assert (target / name).exists(), name
     assert oct((target / "orgs" / "522601.key.pem").stat().st_mode & 0o777) == "0o600"
-    assert "广惠街道" in capsys.readouterr().out
+    assert "舟溪镇" in capsys.readouterr().out
     with pytest.raises(CommandError, match="already"):
         call_command("create_test_pki", "--dir", str(target))
 
@@ -30,7 +30,7 @@ def test_verify_record_prints_each_signature_and_the_verdict(issue_approval, tmp
     call_command("verify_record", str(path))
     out = capsys.readouterr().out
     assert "[1] 签名 township: OK" in out and "[2] 签名 county: OK" in out
-    assert "都匀市民政局" in out and "结论: 有效" in out
+    assert "凯里市民政局" in out and "结论: 有效" in out
 
 
 def test_verify_record_fails_on_a_tampered_file(issue_approval, tmp_path, capsys):

@@ -36,7 +36,7 @@ def test_township_signs_county_countersigns_all_valid(issue_approval):
     report = verify_bytes(data)
     assert [s.field for s in report.signatures] == ["township", "county"]
     township, county = report.signatures
-    assert township.organisation == "都匀市广惠街道办事处" and county.organisation == "都匀市民政局"
+    assert township.organisation == "凯里市舟溪镇人民政府" and county.organisation == "凯里市民政局"
     assert township.certifying and not county.certifying
     for s in report.signatures:
         assert s.intact and s.valid and s.trusted and s.unchanged and s.timestamped and s.in_audit, s
@@ -94,7 +94,7 @@ def test_a_record_signed_with_an_untrusted_certificate_is_not_trusted(issue_appr
     record = issue_approval()
     report = verify_bytes(service.read(record))
     township, county = report.signatures
-    assert township.organisation == "都匀市广惠街道办事处"  # the same name, but not the same key
+    assert township.organisation == "凯里市舟溪镇人民政府"  # the same name, but not the same key
     assert township.intact and township.valid and not township.trusted
     assert county.trusted
     assert not report.ok
