@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 ADDR ?= 127.0.0.1:8000
 
-.PHONY: run test setup system-packages bench lint migrate demo
+.PHONY: run test setup system-packages messages bench lint migrate demo
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +17,11 @@ $(STAMP): pyproject.toml
 system-packages:
 	@scripts/system-packages.sh
 
-setup: system-packages $(STAMP)
+# Compiled translations are build output (not in git): made from locale/*/LC_MESSAGES/django.po.
+messages: system-packages $(STAMP)
+	@if ls locale/*/LC_MESSAGES/django.po >/dev/null 2>&1; then $(PY) manage.py compilemessages -v0 --ignore=.venv --ignore=node_modules --ignore=var; fi
+
+setup: system-packages $(STAMP) messages
 
 migrate: setup
 	$(PY) manage.py migrate --noinput -v0
