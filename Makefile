@@ -27,6 +27,7 @@ migrate: setup
 	$(PY) manage.py migrate --noinput -v0
 
 demo: migrate
+	$(PY) manage.py load_jurisdictions
 	$(PY) manage.py deploy_workflows
 	$(PY) manage.py create_test_pki --if-missing
 	$(PY) manage.py load_demo_users

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "forms.apps.FormsConfig",
     "engine",
     "portal.core.apps.CoreConfig",
+    "portal.cases.apps.CasesConfig",
     "portal.records.apps.RecordsConfig",
 ]
 

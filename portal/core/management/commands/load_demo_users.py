@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 DEMO_PASSWORD = "doudi-demo-2026"  # noqa: S105 - printed demo password, refused outside DEBUG
-DEMO_VILLAGE = "522601101201"  # demo case location: county 522601, township 522601101
+DEMO_VILLAGE = "522601101200"  # 凯里市舟溪镇舟溪村 (county 522601, township 522601101)
 # username, display name, role
 DEMO_USERS = [
     ("cunwei", "村委会 张村干", "village_committee"),

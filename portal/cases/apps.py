@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CasesConfig(AppConfig):
+    """The domain: jurisdictions, and (to come) households, members and cases per program."""
+
+    name = "portal.cases"
+    label = "cases"
+    verbose_name = _("救助对象与案件")
