@@ -68,31 +68,37 @@ class Report:
 
     def lines(self) -> list[str]:
         """The report as text, one fact a line (``manage.py verify_record``)."""
+        # Labels are translated outside the f-strings: xgettext does not look inside them.
         yes, no = _("是"), _("否")
-        out = [f"SHA-256: {self.sha256}", f"{_('大小')}: {self.size} bytes"]
+        size, error, signer, org, time_ = _("大小"), _("错误"), _("签署人"), _("单位"), _("时间")
+        tsa, intact, trusted = _("可信时间戳"), _("完整"), _("可信")
+        unchanged, in_audit, chain = _("签署后未被改动"), _("审计链登记"), _("审计链")
+        verdict = _("结论")
+        out = [f"SHA-256: {self.sha256}", f"{size}: {self.size} bytes"]
         if self.error:
-            out.append(f"{_('错误')}: {self.error}")
+            out.append(f"{error}: {self.error}")
         if not self.signatures:
             out.append(_("没有签名"))
         for i, s in enumerate(self.signatures, 1):
             label = _("时间戳") if s.kind == "timestamp" else _("签名")
             out.append(f"[{i}] {label} {s.field}: {'OK' if s.ok else 'FAILED'}")
-            out.append(f"    {_('签署人')}: {s.signer}")
-            out.append(f"    {_('单位')}: {s.organisation}")
+            out.append(f"    {signer}: {s.signer}")
+            out.append(f"    {org}: {s.organisation}")
             when = timezone.localtime(s.signed_at).strftime("%Y-%m-%d %H:%M:%S %Z") if s.signed_at else "—"
-            out.append(f"    {_('时间')}: {when}"
-                       f"{' (' + _('可信时间戳') + ')' if s.timestamped else ''}")
-            out.append(f"    {_('完整')}: {yes if s.intact and s.valid else no}")
-            out.append(f"    {_('可信')}: {yes if s.trusted else no}")
-            out.append(f"    {_('签署后未被改动')}: {yes if s.unchanged else no} ({s.modification})")
-            out.append(f"    {_('审计链登记')}: {yes if s.in_audit else no}")
+            out.append(f"    {time_}: {when}" + (f" ({tsa})" if s.timestamped else ""))
+            out.append(f"    {intact}: {yes if s.intact and s.valid else no}")
+            out.append(f"    {trusted}: {yes if s.trusted else no}")
+            out.append(f"    {unchanged}: {yes if s.unchanged else no} ({s.modification})")
+            out.append(f"    {in_audit}: {yes if s.in_audit else no}")
             out.extend(f"    ! {p}" for p in s.problems)
         if self.audit is None:
-            out.append(f"{_('审计链')}: {_('未找到与本文件一致的登记')}")
+            not_found = _("未找到与本文件一致的登记")
+            out.append(f"{chain}: {not_found}")
         else:
             state = _("完整") if self.audit.chain_intact else _("已损坏")
-            out.append(f"{_('审计链')}: {self.audit.chain} #{self.audit.seq} ({state})")
-        out.append(f"{_('结论')}: {_('有效') if self.ok else _('无效')}")
+            out.append(f"{chain}: {self.audit.chain} #{self.audit.seq} ({state})")
+        valid = _("有效") if self.ok else _("无效")
+        out.append(f"{verdict}: {valid}")
         return out
 
 
