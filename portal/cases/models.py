@@ -1,7 +1,13 @@
+from datetime import date
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from forms import resident_id
+from forms.resident_id import validate_resident_id
 
 
 class Jurisdiction(models.Model):
@@ -37,3 +43,161 @@ class Jurisdiction(models.Model):
 
     def ancestor_codes(self) -> list[str]:
         return [self.code[:n] for n in sorted(settings.ENGINE_LEVEL_DIGITS.values()) if n < len(self.code)]
+
+
+class Program(models.Model):
+    """An assistance program (低保, 特困, …) and the process that runs its cases."""
+
+    code = models.SlugField(_("代码"), max_length=40, primary_key=True)
+    name = models.CharField(_("名称"), max_length=100)
+    process_key = models.CharField(_("流程"), max_length=200)
+    # Whether one person may be in two open cases of this program at once (低保: no).
+    exclusive_membership = models.BooleanField(_("一人只能在一个在办案件中"), default=True)
+
+    class Meta:
+        verbose_name = _("救助项目")
+        verbose_name_plural = _("救助项目")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Household(models.Model):
+    village = models.ForeignKey(Jurisdiction, on_delete=models.PROTECT, related_name="households",
+                                limit_choices_to={"level": Jurisdiction.Level.VILLAGE}, verbose_name=_("所在村（居）"))
+    address = models.CharField(_("住址"), max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("家庭")
+        verbose_name_plural = _("家庭")
+
+    def __str__(self) -> str:
+        head = self.members.filter(relation=Member.Relation.HEAD).first()
+        return f"{head.name if head else '—'} ({self.village_id})"
+
+
+class Member(models.Model):
+    class Relation(models.TextChoices):
+        HEAD = "head", _("户主")
+        SPOUSE = "spouse", _("配偶")
+        CHILD = "child", _("子女")
+        PARENT = "parent", _("父母")
+        GRANDCHILD = "grandchild", _("孙子女")
+        SIBLING = "sibling", _("兄弟姐妹")
+        OTHER = "other", _("其他")
+
+    class Sex(models.TextChoices):
+        MALE = "M", _("男")
+        FEMALE = "F", _("女")
+
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="members")
+    name = models.CharField(_("姓名"), max_length=50)
+    resident_id = models.CharField(_("身份证号"), max_length=18, validators=[validate_resident_id])
+    relation = models.CharField(_("与户主关系"), max_length=16, choices=Relation.choices)
+    birth_date = models.DateField(_("出生日期"), editable=False)
+    sex = models.CharField(_("性别"), max_length=1, choices=Sex.choices, editable=False)
+    disabled = models.BooleanField(_("残疾"), default=False)
+    seriously_ill = models.BooleanField(_("重病"), default=False)
+    student = models.BooleanField(_("在校学生"), default=False)
+    deceased_on = models.DateField(_("死亡日期"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("家庭成员")
+        verbose_name_plural = _("家庭成员")
+        constraints = [
+            models.UniqueConstraint(fields=["household", "resident_id"], name="cases_member_once_per_household"),
+            models.UniqueConstraint(fields=["household"], condition=models.Q(relation="head"),
+                                    name="cases_one_head_per_household"),
+        ]
+        indexes = [models.Index(fields=["resident_id"], name="cases_member_resident_id")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        # Birth date and sex are facts of the ID number, never typed separately.
+        parsed = resident_id.parse(self.resident_id)
+        self.resident_id, self.birth_date, self.sex = parsed.number, parsed.birth_date, parsed.sex
+        super().save(*args, **kwargs)
+
+    @property
+    def deceased(self) -> bool:
+        return self.deceased_on is not None
+
+    def age_on(self, day: date) -> int:
+        return resident_id.parse(self.resident_id).age_on(day)
+
+
+class IncomeItem(models.Model):
+    class Kind(models.TextChoices):
+        WAGES = "wages", _("工资性收入")
+        BUSINESS = "business", _("经营净收入")
+        PROPERTY = "property", _("财产净收入")
+        TRANSFER = "transfer", _("转移净收入")
+
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="income_items")
+    member = models.ForeignKey(Member, null=True, blank=True, on_delete=models.CASCADE, related_name="income_items")
+    kind = models.CharField(_("收入类别"), max_length=16, choices=Kind.choices)
+    monthly_amount = models.DecimalField(_("月收入（元）"), max_digits=12, decimal_places=2,
+                                         validators=[MinValueValidator(0)])
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("收入")
+        verbose_name_plural = _("收入")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.monthly_amount}"
+
+
+class Asset(models.Model):
+    class Kind(models.TextChoices):
+        DEPOSIT = "deposit", _("存款")
+        VEHICLE = "vehicle", _("车辆")
+        HOUSE = "house", _("房产")
+        SECURITIES = "securities", _("有价证券")
+        OTHER = "other", _("其他")
+
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="assets")
+    kind = models.CharField(_("财产类别"), max_length=16, choices=Kind.choices)
+    value = models.DecimalField(_("价值（元）"), max_digits=14, decimal_places=2, validators=[MinValueValidator(0)])
+    description = models.CharField(_("说明"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("家庭财产")
+        verbose_name_plural = _("家庭财产")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.value}"
+
+
+class Case(models.Model):
+    """One household's application to one program; its process instance runs the chain."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("办理中")
+        APPROVED = "approved", _("已批准")
+        REFUSED = "refused", _("不予批准")
+        WITHDRAWN = "withdrawn", _("已撤回")
+        CLOSED = "closed", _("已终止")
+
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="cases")
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="cases")
+    business_key = models.CharField(_("业务编号"), max_length=40, unique=True)
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.OPEN)
+    instance = models.OneToOneField("engine.ProcessInstance", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="case")
+    opened_at = models.DateTimeField(_("受理时间"), auto_now_add=True)
+    closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("救助案件")
+        verbose_name_plural = _("救助案件")
+        constraints = [
+            models.UniqueConstraint(fields=["household", "program"], condition=models.Q(status="open"),
+                                    name="cases_one_open_case_per_household_program"),
+        ]
+
+    def __str__(self) -> str:
+        return self.business_key
