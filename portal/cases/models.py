@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from forms import resident_id
 from forms.resident_id import validate_resident_id
@@ -201,3 +202,13 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return self.business_key
+
+
+class CaseUserObjectPermission(UserObjectPermissionBase):
+    """django-guardian direct foreign key tables: one indexed row per grant, no generic lookups."""
+
+    content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
+
+
+class CaseGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Case, on_delete=models.CASCADE)

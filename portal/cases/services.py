@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from engine import runtime
 
 from .models import Case, Household, Program
+from .permissions import grant_case_access
 
 
 class CaseRefused(Exception):
@@ -81,4 +82,5 @@ def open_case(household: Household, program: Program, *, actor: Any, data: dict[
             data={"household_size": household.members.count(), **(data or {})},
         )
         case.save(update_fields=["business_key", "instance"])
+        grant_case_access(case)
     return case

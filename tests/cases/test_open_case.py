@@ -76,3 +76,19 @@ def test_a_closed_case_allows_a_new_one(village, program, staff):
     first = open_case(home, program, actor=staff["village"])
     Case.objects.filter(pk=first.pk).update(status=Case.Status.REFUSED)
     assert open_case(home, program, actor=staff["village"]).pk != first.pk
+
+
+def test_only_the_offices_of_the_case_see_it(village, program, staff, make_user):
+    from portal.cases.permissions import visible_cases
+
+    home = household(("王秀英", "head", rid("19650412", "124")))
+    case = open_case(home, program, actor=staff["village"])
+    same_village = make_user("cw2", "village_committee", village=VILLAGE)
+    township = make_user("tw2", "township_reviewer", village=VILLAGE)
+    county_auditor = make_user("au2", "auditor", village=VILLAGE)
+    other_township = make_user("ot2", "township_reviewer", village="522601103201")
+    other_village = make_user("ov2", "village_committee", village="522601101203")
+    for user in (same_village, township, county_auditor):
+        assert list(visible_cases(user)) == [case], user.username
+    for user in (other_township, other_village):
+        assert list(visible_cases(user)) == [], user.username
