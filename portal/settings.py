@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "engine",
     "portal.core.apps.CoreConfig",
     "portal.cases.apps.CasesConfig",
+    "portal.worklist.apps.WorklistConfig",
     "portal.records.apps.RecordsConfig",
 ]
 
@@ -87,6 +88,9 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "worklist"
+LOGOUT_REDIRECT_URL = "login"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},

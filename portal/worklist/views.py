@@ -1,0 +1,92 @@
+"""The worklist: my tasks and my groups' tasks, answered from HumanTask rows alone."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from engine import runtime, worklist
+from engine.errors import TaskConflict, TaskForbidden
+from engine.models import HumanTask
+from portal.cases.models import Program
+
+PAGE_SIZE = 25
+DUE_SOON = timedelta(days=2)
+
+
+def _urgency(task: HumanTask, now) -> str:  # noqa: ANN001
+    if task.due_at is None:
+        return ""
+    if task.due_at < now:
+        return "overdue"
+    return "soon" if task.due_at < now + DUE_SOON else ""
+
+
+@login_required
+def worklist_view(request: HttpRequest) -> HttpResponse:
+    tab = request.GET.get("tab", "mine")
+    tasks = worklist.my_tasks(request.user) if tab == "mine" else worklist.group_tasks(request.user)
+    program = request.GET.get("program", "")
+    village = request.GET.get("village", "").strip()
+    if program:
+        tasks = tasks.filter(process_key=program)
+    if village.isdigit():
+        tasks = tasks.filter(instance__jurisdiction__startswith=village)
+    page = Paginator(tasks.select_related("instance", "assignee"), PAGE_SIZE).get_page(request.GET.get("page"))
+    now = timezone.now()
+    programs = {p.process_key: p.name for p in Program.objects.all()}
+    rows = [(task, _urgency(task, now), programs.get(task.process_key, task.process_key)) for task in page.object_list]
+    return render(request, "worklist/worklist.html", {
+        "tab": tab, "page": page, "rows": rows, "programs": programs,
+        "program": program, "village": village,
+        "counts": {"mine": worklist.my_tasks(request.user).count(),
+                   "group": worklist.group_tasks(request.user).count()},
+    })
+
+
+def _actionable(request: HttpRequest, task_pk: int) -> HumanTask:
+    # A task the user cannot act on does not exist for them (404, not 403).
+    task = worklist.actionable_tasks(request.user).filter(pk=task_pk).first()
+    if task is None:
+        raise Http404
+    return task
+
+
+@login_required
+@require_POST
+def claim_view(request: HttpRequest, task_pk: int) -> HttpResponse:
+    task = _actionable(request, task_pk)
+    try:
+        runtime.claim_task(task.pk, request.user)
+        messages.success(request, _("已认领：%(task)s") % {"task": task.name})
+    except (TaskConflict, TaskForbidden) as err:
+        messages.error(request, _("无法认领：%(reason)s") % {"reason": err})
+    return _back(request)
+
+
+def _back(request: HttpRequest) -> HttpResponse:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return redirect(target)
+    return redirect("worklist")
+
+
+@login_required
+@require_POST
+def unclaim_view(request: HttpRequest, task_pk: int) -> HttpResponse:
+    task = _actionable(request, task_pk)
+    try:
+        runtime.unclaim_task(task.pk, request.user)
+        messages.success(request, _("已退回组内：%(task)s") % {"task": task.name})
+    except TaskConflict as err:
+        messages.error(request, _("无法退回：%(reason)s") % {"reason": err})
+    return _back(request)
