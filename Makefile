@@ -33,7 +33,7 @@ demo: migrate
 	$(PY) manage.py load_demo_users
 
 run: demo
-	@echo "Portal: http://$(ADDR)/admin/  (demo logins above)"
+	@echo "Portal: http://$(ADDR)/  (demo logins above; Django admin at /admin/)"
 	$(PY) manage.py run_portal $(ADDR)
 
 test: setup
