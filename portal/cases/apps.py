@@ -8,3 +8,6 @@ class CasesConfig(AppConfig):
     name = "portal.cases"
     label = "cases"
     verbose_name = _("救助对象与案件")
+
+    def ready(self) -> None:
+        from . import operators  # noqa: F401 - registers the service task operators
