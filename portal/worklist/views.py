@@ -15,8 +15,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from engine import runtime, worklist
-from engine.errors import TaskConflict, TaskForbidden
+from engine.errors import ProcessError, TaskConflict, TaskForbidden
 from engine.models import HumanTask
+from forms import renderer
 from portal.cases.models import Program
 
 PAGE_SIZE = 25
@@ -90,3 +91,29 @@ def unclaim_view(request: HttpRequest, task_pk: int) -> HttpResponse:
     except TaskConflict as err:
         messages.error(request, _("无法退回：%(reason)s") % {"reason": err})
     return _back(request)
+
+
+@login_required
+def task_view(request: HttpRequest, task_pk: int) -> HttpResponse:
+    """One task: the case it belongs to, the decisions so far, and its form."""
+    task = _actionable(request, task_pk)
+    posted = request.POST if request.method == "POST" else None
+    bound = renderer.bind(task.form_key, posted) if task.form_key else None
+    if posted is not None and (bound is None or bound.is_valid()):
+        try:
+            runtime.complete_task(task.pk, request.user, bound.cleaned_data() if bound else {})
+        except (TaskConflict, TaskForbidden) as err:
+            messages.error(request, _("未能办结：%(reason)s") % {"reason": err})
+            return redirect("worklist")
+        except ProcessError as err:
+            # The action was rolled back; the form is shown again with what was entered.
+            messages.error(request, _("流程执行出错，本次提交未保存：%(reason)s") % {"reason": err})
+        else:
+            messages.success(request, _("已办结：%(task)s") % {"task": task.name})
+            return redirect("worklist")
+    case = getattr(task.instance, "case", None)
+    decisions = [e for e in runtime.history(task.instance_id) if e.kind == "task.completed"]
+    return render(request, "worklist/task.html", {
+        "task": task, "bound": bound, "case": case, "decisions": decisions,
+        "members": list(case.household.members.all()) if case else [],
+    })

@@ -95,3 +95,36 @@ def test_english_worklist(client, deployed, staff):
     client.force_login(staff["village"])
     page = client.get(reverse("worklist") + "?tab=group", HTTP_ACCEPT_LANGUAGE="en")
     assert page.status_code == 200 and 'lang="en"' in page.content.decode()
+
+
+def test_task_page_shows_the_form_and_field_errors_save_nothing(client, deployed, staff):
+    (instance,) = start()
+    task = HumanTask.objects.get(instance=instance)
+    client.force_login(staff["village"])
+    page = client.get(reverse("task", args=[task.pk])).content.decode()
+    assert "申请人姓名" in page and "提交办结" in page
+    bad = client.post(reverse("task", args=[task.pk]), {"applicant_name": "", "household_size": "0"})
+    assert bad.status_code == 200
+    html = bad.content.decode()
+    assert 'class="error"' in html
+    task.refresh_from_db()
+    assert task.status == HumanTask.Status.READY and instance.audit_events.filter(kind="task.completed").count() == 0
+    good = client.post(reverse("task", args=[task.pk]),
+                       {"applicant_name": "张三", "household_size": "3", "requested_amount": "1200.5"})
+    assert good.status_code == 302 and good.url == reverse("worklist")
+    task.refresh_from_db()
+    assert task.status == HumanTask.Status.COMPLETED and task.completed_by == staff["village"]
+    event = instance.audit_events.get(kind="task.completed")
+    assert event.payload["data"] == {"applicant_name": "张三", "household_size": 3, "requested_amount": 1200.5}
+    # The next task belongs to the township: it does not exist for the village user.
+    nxt = HumanTask.objects.get(instance=instance, status=HumanTask.Status.READY)
+    assert client.get(reverse("task", args=[nxt.pk])).status_code == 404
+    assert client.get(reverse("task", args=[task.pk])).status_code == 404
+
+
+def test_task_page_of_another_office_is_404(client, deployed, staff, make_user):
+    (instance,) = start()
+    task = HumanTask.objects.get(instance=instance)
+    client.force_login(make_user("outsider", "village_committee", village="522601103201"))
+    assert client.get(reverse("task", args=[task.pk])).status_code == 404
+    assert client.post(reverse("task", args=[task.pk]), {"applicant_name": "x"}).status_code == 404
