@@ -127,7 +127,8 @@ class Member(models.Model):
         return self.deceased_on is not None
 
     def age_on(self, day: date) -> int:
-        return resident_id.parse(self.resident_id).age_on(day)
+        born = self.birth_date
+        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
 class IncomeItem(models.Model):

@@ -36,9 +36,9 @@ def _lock_people(resident_ids: list[str]) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
 
 
-def check_household(household: Household, program: Program) -> list[str]:
+def check_household(household: Household, program: Program, members: list | None = None) -> list[str]:
     problems = []
-    members = list(household.members.all())
+    members = list(household.members.all()) if members is None else members
     if not members:
         problems.append(_("家庭没有成员"))
     if not any(m.relation == m.Relation.HEAD for m in members):
@@ -66,8 +66,9 @@ def check_household(household: Household, program: Program) -> list[str]:
 def open_case(household: Household, program: Program, *, actor: Any, data: dict[str, Any] | None = None) -> Case:
     """Check the household, create the case and start its process, all or nothing."""
     with transaction.atomic():
-        _lock_people([m.resident_id for m in household.members.all()])
-        problems = check_household(household, program)
+        members = list(household.members.all())
+        _lock_people([m.resident_id for m in members])
+        problems = check_household(household, program, members)
         if problems:
             raise CaseRefused(problems)
         case = Case.objects.create(household=household, program=program,
@@ -79,7 +80,7 @@ def open_case(household: Household, program: Program, *, actor: Any, data: dict[
             actor=actor,
             subject=case,
             business_key=case.business_key,
-            data={"household_size": household.members.count(), **(data or {})},
+            data={"household_size": len(members), **(data or {})},
         )
         case.save(update_fields=["business_key", "instance"])
         grant_case_access(case)
