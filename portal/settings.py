@@ -150,6 +150,8 @@ ENGINE_ROLES = {
     "village_committee": {"level": "village", "label": _("村（居）委会")},
     "township_caseworker": {"level": "township", "label": _("乡镇经办人")},
     "township_reviewer": {"level": "township", "label": _("乡镇审核人")},
+    # Confirms cases where the county has delegated confirmation to the township (委托乡镇确认).
+    "township_approver": {"level": "township", "label": _("乡镇审批人（受委托）")},
     "county_approver": {"level": "county", "label": _("县级审批人")},
     "county_admin": {"level": "county", "label": _("县级管理员")},
     "process_manager": {"level": "county", "label": _("流程管理员")},

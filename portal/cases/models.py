@@ -190,7 +190,12 @@ class Case(models.Model):
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.OPEN)
     instance = models.OneToOneField("engine.ProcessInstance", null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="case")
+    # 单独登记备案: the applicant's household includes a close relative of a staff member or village cadre.
+    separately_registered = models.BooleanField(_("单独登记备案"), default=False)
     opened_at = models.DateTimeField(_("受理时间"), auto_now_add=True)
+    # Set by the process when the case is decided (approved amount per month, first month paid).
+    monthly_amount = models.DecimalField(_("月保障金额（元）"), max_digits=12, decimal_places=2, null=True, blank=True)
+    payment_starts = models.DateField(_("发放起始月份"), null=True, blank=True)
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
 
     class Meta:
@@ -213,3 +218,61 @@ class CaseUserObjectPermission(UserObjectPermissionBase):
 
 class CaseGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
+
+
+class StaffRelative(models.Model):
+    """A close relative declared by a staff member or village cadre (近亲属备案), matched at case opening."""
+
+    class Relation(models.TextChoices):
+        SPOUSE = "spouse", _("配偶")
+        PARENT = "parent", _("父母")
+        CHILD = "child", _("子女")
+        SIBLING = "sibling", _("兄弟姐妹")
+        GRANDPARENT = "grandparent", _("祖父母、外祖父母")
+        GRANDCHILD = "grandchild", _("孙子女、外孙子女")
+        IN_LAW = "in_law", _("其他近姻亲")
+
+    staff = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="declared_relatives",
+                              verbose_name=_("工作人员"))
+    name = models.CharField(_("姓名"), max_length=50)
+    resident_id = models.CharField(_("身份证号"), max_length=18, validators=[validate_resident_id])
+    relation = models.CharField(_("关系"), max_length=16, choices=Relation.choices)
+    declared_on = models.DateField(_("备案日期"), default=date.today)
+
+    class Meta:
+        verbose_name = _("工作人员近亲属备案")
+        verbose_name_plural = _("工作人员近亲属备案")
+        constraints = [models.UniqueConstraint(fields=["staff", "resident_id"], name="cases_staff_relative_once")]
+        indexes = [models.Index(fields=["resident_id"], name="cases_staff_relative_rid")]
+
+    def __str__(self) -> str:
+        return f"{self.staff} — {self.name}"
+
+    def save(self, *args, **kwargs) -> None:
+        self.resident_id = resident_id.parse(self.resident_id).number
+        super().save(*args, **kwargs)
+
+
+class CaseConflict(models.Model):
+    """Why a case is registered separately: a staff member related to the household. That person may
+    not act on the case (``portal.cases.policies``)."""
+
+    class Source(models.TextChoices):
+        DECLARED = "declared", _("申请人申报")
+        MATCHED = "matched", _("备案比对")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="conflicts")
+    staff = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="+", verbose_name=_("工作人员"))
+    staff_name = models.CharField(_("工作人员姓名"), max_length=50)
+    member_name = models.CharField(_("家庭成员"), max_length=50)
+    relation = models.CharField(_("关系"), max_length=50)
+    source = models.CharField(_("来源"), max_length=16, choices=Source.choices)
+    registered_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("利害关系登记")
+        verbose_name_plural = _("利害关系登记")
+
+    def __str__(self) -> str:
+        return f"{self.case} — {self.staff_name}"

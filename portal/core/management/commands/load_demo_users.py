@@ -9,7 +9,10 @@ DEMO_VILLAGE = "522601101200"  # 凯里市舟溪镇舟溪村 (county 522601, tow
 DEMO_USERS = [
     ("cunwei", "村委会 张村干", "village_committee"),
     ("jingban", "乡镇经办 李经办", "township_caseworker"),
+    # A home visit needs two investigators: the second one co-signs the visit record.
+    ("jingban2", "乡镇经办 吴经办", "township_caseworker"),
     ("shenhe", "乡镇审核 王审核", "township_reviewer"),
+    ("queren", "乡镇审批 郑确认", "township_approver"),
     ("shenpi", "县级审批 赵审批", "county_approver"),
     ("xianguan", "县级管理 钱管理", "county_admin"),
     ("liucheng", "流程管理 孙流程", "process_manager"),
