@@ -42,6 +42,10 @@ INSTALLED_APPS = [
     "portal.cases.apps.CasesConfig",
     "portal.worklist.apps.WorklistConfig",
     "portal.records.apps.RecordsConfig",
+    "portal.verification.apps.VerificationConfig",
+    "portal.casefile.apps.CasefileConfig",
+    "portal.notices.apps.NoticesConfig",
+    "portal.intake.apps.IntakeConfig",
 ]
 
 MIDDLEWARE = [

@@ -7,4 +7,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("portal.worklist.urls")),
     path("records/", include("portal.records.urls")),
+    path("cases/", include("portal.casefile.urls")),
+    path("notices/", include("portal.notices.urls")),
+    path("intake/", include("portal.intake.urls")),
 ]
