@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 ADDR ?= 127.0.0.1:8000
 
-.PHONY: run test setup system-packages messages bench lint migrate demo
+.PHONY: run test setup system-packages assets messages bench lint migrate demo
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,7 +21,14 @@ system-packages:
 messages: system-packages $(STAMP)
 	@if ls locale/*/LC_MESSAGES/django.po >/dev/null 2>&1; then $(PY) manage.py compilemessages -v0 --ignore=.venv --ignore=node_modules --ignore=var; fi
 
-setup: system-packages $(STAMP) messages
+# Browser packages (bpmn-js draws the case page's diagram), reinstalled when package-lock.json changes.
+node_modules/.installed-stamp: package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+assets: node_modules/.installed-stamp
+
+setup: system-packages $(STAMP) assets messages
 
 migrate: setup
 	$(PY) manage.py migrate --noinput -v0

@@ -248,7 +248,8 @@ def complete_task(task_pk: int, actor: Any, data: dict[str, Any] | None = None) 
             task.run()
         except (SpiffWorkflowException, ExpressionError) as err:
             raise ProcessError(f"{row.name}: {err}") from err
-        _run_engine(session)
+        # The completion is recorded before the process runs on, so the service tasks that follow
+        # (records naming who decided) see it, and the chain lists events in the order they happened.
         row.status = HumanTask.Status.COMPLETED
         row.completed_at = timezone.now()
         row.completed_by = actor if getattr(actor, "pk", None) else None
@@ -260,6 +261,7 @@ def complete_task(task_pk: int, actor: Any, data: dict[str, Any] | None = None) 
             task_id=str(row.task_id),
             payload={"task": row.spec_id, "name": row.name, "form_key": row.form_key, "data": data},
         )
+        _run_engine(session)
         _save(session, completed=row.task_id)
     return row
 

@@ -91,9 +91,23 @@ def snapshot(workflow) -> Snapshot:  # noqa: ANN001
     return snap
 
 
+def _lane_role(task, loaded: LoadedSpec) -> str | None:  # noqa: ANN001
+    """The role of the task's lane, looked up in the process that owns the lane: a task of an embedded
+    sub-process sits in a lane of the enclosing process; a called process has lanes of its own."""
+    workflow = task.workflow
+    while True:
+        role = loaded.role_for(workflow.spec.name, task.task_spec.lane)
+        if role is not None or workflow.parent_task_id is None:
+            return role
+        parent = workflow.top_workflow.get_task_from_id(workflow.parent_task_id)
+        if parent is None:
+            return None
+        workflow = parent.workflow
+
+
 def _human_task_row(instance: ProcessInstance, task, loaded: LoadedSpec) -> HumanTask:  # noqa: ANN001
     spec = task.task_spec
-    role = loaded.role_for(task.workflow.spec.name, spec.lane)
+    role = _lane_role(task, loaded)
     if role is None:
         raise ProcessError(f"task '{spec.bpmn_id}' is in lane '{spec.lane}', which maps to no role")
     props = dict(getattr(spec, "extensions", {}).get("properties", {}))

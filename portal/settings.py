@@ -73,6 +73,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "portal.core.context_processors.staff_roles",
             ],
         },
     },
@@ -109,6 +110,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+# bpmn-js (npm, installed by ``make setup``) draws the case page's process diagram.
+STATICFILES_DIRS = [("vendor/bpmn-js", BASE_DIR / "node_modules" / "bpmn-js" / "dist")]
 
 LOGGING = {
     "version": 1,
@@ -164,7 +167,11 @@ ENGINE_ROLES = {
 
 # Callables (dotted paths) that may refuse an actor on a task: ``policy(task, actor) -> None`` raising
 # ``engine.errors.TaskForbidden``. Domain apps add separation-of-duties rules here.
-ENGINE_TASK_POLICIES: list[str] = []
+ENGINE_TASK_POLICIES: list[str] = [
+    "engine.policies.separate_from",
+    "engine.policies.cosign_of",
+    "portal.cases.policies.related_staff_recuse",
+]
 
 # Where the audit checkpoint key comes from; defaults to a key derived from SECRET_KEY.
 AUDIT_CHECKPOINT_KEY = os.environ.get("DOUDI_AUDIT_CHECKPOINT_KEY", "")

@@ -1,5 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "casefile"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.case_list, name="list"),
+    path("<int:pk>/", views.case_detail, name="detail"),
+    path("<int:pk>/diagram.xml", views.diagram_xml, name="diagram"),
+    path("<int:pk>/records/<int:record_pk>/", views.record_download, name="record"),
+]

@@ -99,8 +99,10 @@ class Member(models.Model):
     birth_date = models.DateField(_("出生日期"), editable=False)
     sex = models.CharField(_("性别"), max_length=1, choices=Sex.choices, editable=False)
     disabled = models.BooleanField(_("残疾"), default=False)
+    severely_disabled = models.BooleanField(_("重度残疾"), default=False)
     seriously_ill = models.BooleanField(_("重病"), default=False)
     student = models.BooleanField(_("在校学生"), default=False)
+    single_parent = models.BooleanField(_("单亲家庭"), default=False)
     deceased_on = models.DateField(_("死亡日期"), null=True, blank=True)
 
     class Meta:

@@ -6,12 +6,14 @@ import hashlib
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from engine import runtime
 
-from .models import Case, Household, Program
+from .conflicts import find_conflicts, register_conflicts
+from .models import Case, Household, IncomeItem, Member, Program
 from .permissions import grant_case_access
 
 
@@ -43,30 +45,72 @@ def check_household(household: Household, program: Program, members: list | None
         problems.append(_("家庭没有成员"))
     if not any(m.relation == m.Relation.HEAD for m in members):
         problems.append(_("家庭没有登记户主"))
+    # 死人保: a death recorded in any household's register counts, not only in this one.
+    dead_elsewhere = set(
+        Member.objects.filter(resident_id__in=[m.resident_id for m in members], deceased_on__isnull=False)
+        .exclude(household=household).values_list("resident_id", flat=True)
+    )
     for member in members:
         if member.deceased:
             problems.append(_("成员 %(name)s 已死亡，须先办理成员变更") % {"name": member.name})
+        elif member.resident_id in dead_elsewhere:
+            problems.append(_("成员 %(name)s 在其他家庭的登记中已死亡，须先核实身份") % {"name": member.name})
     if Case.objects.filter(household=household, program=program, status=Case.Status.OPEN).exists():
         problems.append(_("该家庭已有在办的%(program)s案件") % {"program": program.name})
     if program.exclusive_membership:
+        # Matched on the ID number, named as this household spells it (the other may have a typo in the name).
+        names = {m.resident_id: m.name for m in members}
         clashes = (
             Case.objects.filter(program=program, status=Case.Status.OPEN,
-                                household__members__resident_id__in=[m.resident_id for m in members])
+                                household__members__resident_id__in=list(names))
             .exclude(household=household)
-            .values_list("business_key", "household__members__name")
+            .values_list("business_key", "household__members__resident_id")
             .distinct()
+            .order_by("business_key")
         )
-        for business_key, name in clashes:
-            if any(m.name == name for m in members):
+        for business_key, number in clashes:
+            if number in names:
                 message = _("成员 %(name)s 已在其他家庭的在办案件 %(case)s 中")
-                problems.append(message % {"name": name, "case": business_key})
+                problems.append(message % {"name": names[number], "case": business_key})
     return problems
 
 
-def open_case(household: Household, program: Program, *, actor: Any, data: dict[str, Any] | None = None) -> Case:
-    """Check the household, create the case and start its process, all or nothing."""
+def process_start_data(case: Case, members: list[Member]) -> dict[str, Any]:
+    """What the program's process starts with. No resident ID numbers: process data is shown on task pages."""
+    incomes = dict(
+        IncomeItem.objects.filter(member__in=members).values_list("member").annotate(total=Sum("monthly_amount"))
+    )
+    head = next(m for m in members if m.relation == Member.Relation.HEAD)
+    village = case.household.village_id
+    return {
+        "household_size": len(members),
+        "county": village[:6],
+        "as_of": timezone.localtime(case.opened_at).date().isoformat(),
+        "applicant_name": head.name,
+        "program_name": case.program.name,
+        "separately_registered": case.separately_registered,
+        "members": [
+            {
+                "name": m.name,
+                "birth_date": m.birth_date.isoformat(),
+                "monthly_income": float(incomes.get(m.pk, 0)),
+                "severely_disabled": m.severely_disabled,
+                "seriously_ill": m.seriously_ill,
+                "student": m.student,
+                "single_parent": m.single_parent,
+            }
+            for m in members
+        ],
+    }
+
+
+def open_case(household: Household, program: Program, *, actor: Any, data: dict[str, Any] | None = None,
+              declared: dict[str, str] | None = None) -> Case:
+    """Check the household, create the case, register its conflicts of interest and start its process, all or
+    nothing. ``declared`` is the applicant's declaration of a staff relation (see ``conflicts.find_conflicts``);
+    ``data`` is merged on top of the start data."""
     with transaction.atomic():
-        members = list(household.members.all())
+        members = list(household.members.order_by("pk"))
         _lock_people([m.resident_id for m in members])
         problems = check_household(household, program, members)
         if problems:
@@ -74,13 +118,14 @@ def open_case(household: Household, program: Program, *, actor: Any, data: dict[
         case = Case.objects.create(household=household, program=program,
                                    business_key=f"pending-{timezone.now().timestamp()}")
         case.business_key = f"{program.code.upper()}-{timezone.localdate():%Y%m%d}-{case.pk:06d}"
+        register_conflicts(case, find_conflicts(household, members, declared))
         case.instance = runtime.start_process(
             program.process_key,
             jurisdiction=household.village_id,
             actor=actor,
             subject=case,
             business_key=case.business_key,
-            data={"household_size": len(members), **(data or {})},
+            data={**process_start_data(case, members), **(data or {})},
         )
         case.save(update_fields=["business_key", "instance"])
         grant_case_access(case)

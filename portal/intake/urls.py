@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "intake"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.start_view, name="start"),
+    path("<slug:program_code>/new/", views.application_view, name="new"),
+]

@@ -17,15 +17,17 @@ from . import service
 
 @operator(
     "render_signed_record",
-    params={"kind": str, "data": dict, "signer": Param("signer", str, required=False)},
+    params={"kind": str, "data": dict, "signer": Param("signer", str, required=False),
+            "slots": Param("slots", list, required=False)},
     label="生成并签章文书",
 )
-def render_signed_record(*, kind: str, data: dict, signer: str | None = None,
+def render_signed_record(*, kind: str, data: dict, signer: str | None = None, slots: list | None = None,
                          context: OperatorContext) -> dict[str, Any]:
     try:
         record = service.issue(
             kind, data, jurisdiction=context.jurisdiction, signer_name=signer or "",
             instance_id=context.instance_id, business_key=context.business_key, record_event=context.record_event,
+            slots=tuple(slots) if slots else None,
         )
     except (service.RecordError, LookupError) as err:
         raise OperatorError(f"render_signed_record: {err}") from err

@@ -23,12 +23,20 @@ class Kind:
     template: str
     title: Any
     slots: tuple[str, ...]  # signature fields, in signing order; the first one certifies the document
+    # Other signing orders the template supports, e.g. the township alone where the county delegated.
+    alternatives: tuple[tuple[str, ...], ...] = ()
+
+    def allows(self, slots: tuple[str, ...]) -> bool:
+        return slots == self.slots or slots in self.alternatives
 
 
 KINDS: dict[str, Kind] = {
-    "approval_form": Kind("records/approval_form.html", _("最低生活保障审批表"), ("township", "county")),
-    "decision_notice": Kind("records/decision_notice.html", _("救助决定通知书"), ("county",)),
-    "refusal_notice": Kind("records/refusal_notice.html", _("不予批准告知书"), ("county",)),
+    "approval_form": Kind("records/approval_form.html", _("最低生活保障审批表"), ("township", "county"),
+                          alternatives=(("township",),)),
+    "decision_notice": Kind("records/decision_notice.html", _("救助决定通知书"), ("county",),
+                            alternatives=(("township",),)),
+    "refusal_notice": Kind("records/refusal_notice.html", _("不予批准告知书"), ("county",),
+                           alternatives=(("township",),)),
     "public_notice": Kind("records/public_notice.html", _("公示名单"), ("township",)),
     "emergency_aid": Kind("records/emergency_aid.html", _("先行救助登记表"), ("township", "county")),
     "periodic_report": Kind("records/periodic_report.html", _("社会救助统计报表"), ("county",)),
@@ -67,7 +75,8 @@ def _font_family() -> str:
     return ", ".join(f'"{f}"' for f in CJK_FAMILIES) + ", sans-serif"
 
 
-def render_html(kind: str, data: dict[str, Any], *, token: str, business_key: str = "") -> str:
+def render_html(kind: str, data: dict[str, Any], *, token: str, business_key: str = "",
+                slots: tuple[str, ...] | None = None) -> str:
     spec = KINDS[kind]
     url = verify_url(token)
     with translation.override(settings.LANGUAGE_CODE):
@@ -81,6 +90,7 @@ def render_html(kind: str, data: dict[str, Any], *, token: str, business_key: st
             "short_token": token[:8],
             "qr_data_uri": qr_data_uri(url),
             "font_family": _font_family(),
+            "seal_slots": list(slots or spec.slots),
         }
         return render_to_string(spec.template, context)
 
@@ -105,11 +115,13 @@ def _find_slots(document, names: tuple[str, ...]) -> dict[str, SlotBox]:
     return found
 
 
-def render(kind: str, data: dict[str, Any], *, token: str, business_key: str = "") -> Rendered:
+def render(kind: str, data: dict[str, Any], *, token: str, business_key: str = "",
+           slots: tuple[str, ...] | None = None) -> Rendered:
     from weasyprint import HTML
 
-    html = render_html(kind, data, token=token, business_key=business_key)
+    slots = slots or KINDS[kind].slots
+    html = render_html(kind, data, token=token, business_key=business_key, slots=slots)
     document = HTML(string=html, base_url=str(settings.BASE_DIR)).render()
-    slots = _find_slots(document, KINDS[kind].slots)
+    found = _find_slots(document, slots)
     pdf = document.write_pdf()
-    return Rendered(pdf=pdf, slots=slots)
+    return Rendered(pdf=pdf, slots=found)

@@ -86,24 +86,31 @@ def issue(
     instance_id: int | None = None,
     business_key: str = "",
     record_event: Callable[..., Any] | None = None,
+    slots: tuple[str, ...] | None = None,
 ) -> Record:
-    """Render ``kind`` with ``data`` and sign its first slot (a certification signature)."""
+    """Render ``kind`` with ``data`` and sign its first slot (a certification signature).
+
+    ``slots`` picks another signing order the kind allows (the township alone under delegation).
+    """
     if kind not in KINDS:
         raise RecordError(f"unknown record kind '{kind}'")
     spec = KINDS[kind]
-    slot = spec.slots[0]
+    slots = tuple(slots) if slots else spec.slots
+    if not spec.allows(slots):
+        raise RecordError(f"record kind '{kind}' cannot be signed by {list(slots)}")
+    slot = slots[0]
     org = pki.org_signer(org_code or slot_org_code(slot, jurisdiction))
     with transaction.atomic():
         record = Record.objects.create(
             kind=kind, title=str(data.get("title") or spec.title), instance_id=instance_id,
-            business_key=business_key, jurisdiction=jurisdiction, slots=list(spec.slots),
+            business_key=business_key, jurisdiction=jurisdiction, slots=list(slots),
         )
-        rendered = render(kind, data, token=record.token, business_key=business_key)
+        rendered = render(kind, data, token=record.token, business_key=business_key, slots=slots)
         role = str(SLOT_ROLES.get(slot, slot))
         signer_name = signer_name or org.name
         sig = signing.sign(
             rendered.pdf, field=slot, org_code=org.code, signer_name=signer_name, role=role,
-            create_fields=rendered.slots, certify=True, lta=settings.RECORDS_LTA and len(spec.slots) == 1,
+            create_fields=rendered.slots, certify=True, lta=settings.RECORDS_LTA and len(slots) == 1,
         )
         _store(record, sig, org=org, signer_name=signer_name, role=role)
         _audit(record, sig, org=org, signer_name=signer_name, actor=actor, record_event=record_event)

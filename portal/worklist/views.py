@@ -16,12 +16,19 @@ from django.views.decorators.http import require_POST
 
 from engine import runtime, worklist
 from engine.errors import ProcessError, TaskConflict, TaskForbidden
-from engine.models import HumanTask
+from engine.models import HumanTask, TimerEvent
 from forms import renderer
 from portal.cases.models import Program
 
 PAGE_SIZE = 25
 DUE_SOON = timedelta(days=2)
+STATUS_FILTERS = ("overdue", "soon", "claimed", "unclaimed")
+# Pre-filled values of a form from what the process computed before it (the reviewer can change them).
+PREFILL = {
+    "township_opinion": {"proposed_amount": ("dibao", "amount")},
+    "county_decision": {"approved_amount": ("proposed_amount",)},
+    "township_confirmation": {"approved_amount": ("proposed_amount",)},
+}
 
 
 def _urgency(task: HumanTask, now) -> str:  # noqa: ANN001
@@ -42,16 +49,31 @@ def worklist_view(request: HttpRequest) -> HttpResponse:
         tasks = tasks.filter(process_key=program)
     if village.isdigit():
         tasks = tasks.filter(instance__jurisdiction__startswith=village)
-    page = Paginator(tasks.select_related("instance", "assignee"), PAGE_SIZE).get_page(request.GET.get("page"))
+    status = request.GET.get("status", "")
     now = timezone.now()
+    tasks = _filter_status(tasks, status, now)
+    page = Paginator(tasks.select_related("instance", "assignee", "instance__case"), PAGE_SIZE).get_page(
+        request.GET.get("page"))
     programs = {p.process_key: p.name for p in Program.objects.all()}
     rows = [(task, _urgency(task, now), programs.get(task.process_key, task.process_key)) for task in page.object_list]
     return render(request, "worklist/worklist.html", {
         "tab": tab, "page": page, "rows": rows, "programs": programs,
-        "program": program, "village": village,
+        "program": program, "village": village, "status": status,
         "counts": {"mine": worklist.my_tasks(request.user).count(),
                    "group": worklist.group_tasks(request.user).count()},
     })
+
+
+def _filter_status(tasks, status: str, now):  # noqa: ANN001, ANN202 - a HumanTask queryset in and out
+    if status == "overdue":
+        return tasks.filter(due_at__lt=now)
+    if status == "soon":
+        return tasks.filter(due_at__gte=now, due_at__lt=now + DUE_SOON)
+    if status == "claimed":
+        return tasks.filter(assignee__isnull=False)
+    if status == "unclaimed":
+        return tasks.filter(assignee__isnull=True)
+    return tasks
 
 
 def _actionable(request: HttpRequest, task_pk: int) -> HumanTask:
@@ -98,7 +120,8 @@ def task_view(request: HttpRequest, task_pk: int) -> HttpResponse:
     """One task: the case it belongs to, the decisions so far, and its form."""
     task = _actionable(request, task_pk)
     posted = request.POST if request.method == "POST" else None
-    bound = renderer.bind(task.form_key, posted) if task.form_key else None
+    data = runtime.task_data(task.pk)
+    bound = renderer.bind(task.form_key, posted, initial=_prefill(task.form_key, data)) if task.form_key else None
     if posted is not None and (bound is None or bound.is_valid()):
         try:
             runtime.complete_task(task.pk, request.user, bound.cleaned_data() if bound else {})
@@ -113,7 +136,24 @@ def task_view(request: HttpRequest, task_pk: int) -> HttpResponse:
             return redirect("worklist")
     case = getattr(task.instance, "case", None)
     decisions = [e for e in runtime.history(task.instance_id) if e.kind == "task.completed"]
+    clocks = (TimerEvent.objects.filter(instance_id=task.instance_id, status=TimerEvent.Status.PENDING)
+              .order_by("due_at"))
     return render(request, "worklist/task.html", {
         "task": task, "bound": bound, "case": case, "decisions": decisions,
         "members": list(case.household.members.all()) if case else [],
+        "clocks": clocks, "now": timezone.now(),
+        "calculation": data.get("dibao") if isinstance(data.get("dibao"), dict) else None,
+        "verification": data.get("verification") if isinstance(data.get("verification"), dict) else None,
+        "standard": data.get("standard"), "rules_version": data.get("rules_version"),
     })
+
+
+def _prefill(form_key: str, data: dict) -> dict:
+    initial = {}
+    for field, path in PREFILL.get(form_key, {}).items():
+        value: object = data
+        for key in path:
+            value = value.get(key) if isinstance(value, dict) else None
+        if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
+            initial[field] = value
+    return initial

@@ -187,8 +187,9 @@ def test_supplement_table_has_one_rule_per_category_with_rates_10_to_30_percent(
     ("county", "as_of", "standard", "version", "review", "stack", "township", "total_days"),
     [
         ("522601", "2025-12-31", 450, "凯里市2025年农村低保标准", True, False, False, 30),
-        ("522601", "2026-01-01", 480, "凯里市2026年农村低保标准", False, True, True, 20),
-        ("522622", "2026-01-01", 420, "黔东南州农村低保指导标准（2025年起）", True, False, False, 30),
+        ("522601", "2026-01-01", 480, "凯里市2026年农村低保标准", True, True, False, 30),
+        ("522622", "2025-06-30", 420, "黔东南州农村低保指导标准（2025年起）", True, False, False, 30),
+        ("522622", "2026-01-01", 420, "黔东南州农村低保指导标准（2025年起）", False, False, True, 20),
     ],
 )
 def test_rule_set_is_chosen_by_county_and_as_of(db, county, as_of, standard, version, review, stack, township,
@@ -200,6 +201,7 @@ def test_rule_set_is_chosen_by_county_and_as_of(db, county, as_of, standard, ver
         review, stack, township)
     assert (data["notice_days"], data["investigation_days"], data["county_days"], data["total_days"]) == (
         7, 3, 10, total_days)
+    assert data["asset_limit_months"] == 24
     # One person with 100 yuan: base = standard − 100.
     assert data["dibao"]["base_amount"] == standard - 100
 

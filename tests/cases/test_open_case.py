@@ -1,8 +1,15 @@
-import pytest
+import json
+from decimal import Decimal
 
+import pytest
+from django.conf import settings
+from django.utils import timezone
+
+from engine import runtime
+from engine.deploy import deploy_source
 from engine.models import HumanTask
 from forms.resident_id import check_character
-from portal.cases.models import Case, Household, Member, Program
+from portal.cases.models import Case, CaseConflict, Household, IncomeItem, Member, Program, StaffRelative
 from portal.cases.services import CaseRefused, open_case
 
 pytestmark = pytest.mark.django_db
@@ -15,7 +22,10 @@ def rid(birth: str, seq: str, region: str = "522601") -> str:
 
 
 @pytest.fixture
-def program(deployed):
+def program(db):
+    # Only the demo process: these tests must not depend on the real programs' BPMN.
+    source = (settings.WORKFLOWS_DIR / "demo" / "demo_assistance.bpmn").read_text(encoding="utf-8")
+    deploy_source("demo/demo_assistance.bpmn", source)
     return Program.objects.create(code="demo", name="演示救助", process_key="demo_assistance")
 
 
@@ -92,3 +102,64 @@ def test_only_the_offices_of_the_case_see_it(village, program, staff, make_user)
         assert list(visible_cases(user)) == [case], user.username
     for user in (other_township, other_village):
         assert list(visible_cases(user)) == [], user.username
+
+
+def started_data(case: Case) -> dict:
+    (started,) = [e for e in runtime.history(case.instance_id) if e.kind == "instance.started"]
+    return started.payload["data"]
+
+
+def test_the_process_starts_with_the_household_facts_and_no_id_numbers(village, program, staff):
+    head, child = rid("19650412", "124"), rid("20100101", "131")
+    home = household(("王秀英", "head", head), ("李明", "child", child))
+    Member.objects.filter(name="李明").update(student=True, severely_disabled=True, single_parent=True)
+    wang = home.members.get(name="王秀英")
+    IncomeItem.objects.create(household=home, member=wang, kind="wages", monthly_amount=Decimal("500.50"))
+    IncomeItem.objects.create(household=home, member=wang, kind="transfer", monthly_amount=Decimal("120"))
+    IncomeItem.objects.create(household=home, kind="property", monthly_amount=Decimal("30"))  # no member
+    case = open_case(home, program, actor=staff["caseworker"], data={"reason": "重病", "household_size": 9})
+    data = started_data(case)
+    assert data["household_size"] == 9  # ``data`` is merged on top
+    assert (data["county"], data["applicant_name"], data["program_name"]) == ("522601", "王秀英", "演示救助")
+    assert data["as_of"] == timezone.localtime(case.opened_at).date().isoformat() and data["reason"] == "重病"
+    assert data["separately_registered"] is False
+    assert data["members"] == [
+        {"name": "王秀英", "birth_date": "1965-04-12", "monthly_income": 620.5, "severely_disabled": False,
+         "seriously_ill": False, "student": False, "single_parent": False},
+        {"name": "李明", "birth_date": "2010-01-01", "monthly_income": 0.0, "severely_disabled": True,
+         "seriously_ill": False, "student": True, "single_parent": True},
+    ]
+    assert runtime.task_data(HumanTask.objects.get(instance=case.instance).pk)["members"] == data["members"]
+    payload = json.dumps(started_data(case), ensure_ascii=False)
+    assert head not in payload and child not in payload and head[:14] not in payload
+
+
+def test_staff_relatives_are_registered_before_the_process_starts(village, program, staff, make_user):
+    son = rid("19900305", "137")
+    cadre = make_user("cadre", "village_committee", village=VILLAGE)
+    StaffRelative.objects.create(staff=cadre, name="李明", resident_id=son, relation="child")
+    home = household(("王秀英", "head", rid("19650412", "124")), ("李明", "child", son))
+    case = open_case(home, program, actor=staff["caseworker"],
+                     declared={"staff_name": "无此人", "member_name": "王秀英", "relation": "其侄子"})
+    assert case.separately_registered and started_data(case)["separately_registered"] is True
+    assert set(CaseConflict.objects.filter(case=case).values_list("staff", "member_name", "source")) == {
+        (cadre.pk, "李明", "matched"), (None, "王秀英", "declared"),
+    }
+
+
+def test_a_death_recorded_in_another_household_is_refused(village, program, staff):
+    person = rid("19300101", "011")
+    old_home = household(("李老汉", "head", person))
+    old_home.members.update(deceased_on="2025-01-01")
+    home = household(("王秀英", "head", rid("19650412", "124")), ("李老汉", "parent", person))
+    with pytest.raises(CaseRefused, match="已死亡"):
+        open_case(home, program, actor=staff["caseworker"])
+    assert not Case.objects.exists()
+
+
+def test_a_clash_is_found_by_id_number_even_if_the_name_is_spelt_differently(village, program, staff):
+    person = rid("19650412", "124")
+    open_case(household(("王秀英", "head", person)), program, actor=staff["caseworker"])
+    second = household(("张三", "head", rid("19700101", "011")), ("王秀瑛", "spouse", person))
+    with pytest.raises(CaseRefused, match="成员 王秀瑛 已在其他家庭的在办案件 DEMO-"):
+        open_case(second, program, actor=staff["caseworker"])

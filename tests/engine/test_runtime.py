@@ -220,3 +220,52 @@ def test_restored_workflows_always_use_the_sandbox(deployed, staff):
     instance = start(staff)
     workflow = state.loads(instance.state, specs.load(instance.definition))
     assert workflow.script_engine is SANDBOX
+
+
+EMBEDDED_TASK = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+                  xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core"
+                  id="Defs_embedded_task" targetNamespace="http://doudi.example/bpmn">
+  <bpmn:process id="embedded_task" name="内嵌子流程中的任务" isExecutable="true">
+    <bpmn:laneSet id="LaneSet_embedded">
+      <bpmn:lane id="Lane_embedded" name="乡镇审核">
+        <bpmn:extensionElements><spiffworkflow:properties>
+          <spiffworkflow:property name="role" value="township_reviewer" />
+        </spiffworkflow:properties></bpmn:extensionElements>
+        <bpmn:flowNodeRef>Em_start</bpmn:flowNodeRef>
+        <bpmn:flowNodeRef>Em_sub</bpmn:flowNodeRef>
+        <bpmn:flowNodeRef>Em_review</bpmn:flowNodeRef>
+        <bpmn:flowNodeRef>Em_end</bpmn:flowNodeRef>
+      </bpmn:lane>
+    </bpmn:laneSet>
+    <bpmn:startEvent id="Em_start" />
+    <bpmn:sequenceFlow id="Em1" sourceRef="Em_start" targetRef="Em_sub" />
+    <bpmn:subProcess id="Em_sub" name="复核">
+      <bpmn:startEvent id="Em_sub_start" />
+      <bpmn:sequenceFlow id="Em2" sourceRef="Em_sub_start" targetRef="Em_review" />
+      <bpmn:userTask id="Em_review" name="复核意见">
+        <bpmn:extensionElements><spiffworkflow:properties>
+          <spiffworkflow:property name="formKey" value="review_opinion" />
+        </spiffworkflow:properties></bpmn:extensionElements>
+      </bpmn:userTask>
+      <bpmn:sequenceFlow id="Em3" sourceRef="Em_review" targetRef="Em_sub_end" />
+      <bpmn:endEvent id="Em_sub_end" />
+    </bpmn:subProcess>
+    <bpmn:sequenceFlow id="Em4" sourceRef="Em_sub" targetRef="Em_end" />
+    <bpmn:endEvent id="Em_end" />
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+
+def test_task_of_an_embedded_subprocess_takes_the_role_of_its_lane(db, staff):
+    from engine.deploy import deploy_source
+
+    assert deploy_source("embedded_task.bpmn", EMBEDDED_TASK).ok
+    instance = runtime.start_process("embedded_task", jurisdiction=VILLAGE)
+    task = only_task(instance)
+    assert (task.spec_id, task.role, task.candidate_group) == (
+        "Em_review", "township_reviewer", f"township_reviewer:{VILLAGE[:9]}")
+    runtime.complete_task(task.pk, staff["township"], {"decision": "approve", "opinion": "同意"})
+    instance.refresh_from_db()
+    assert instance.status == "completed"

@@ -91,6 +91,8 @@ VALID = {
                 "single_parent": False,
             },
         ],
+        "assets": [{"kind": "deposit", "value": 3000, "description": "活期存款"}],
+        "staff_relation_declared": False,
         "authorize_verification": True,
         "truthfulness_pledge": True,
     },
@@ -118,6 +120,17 @@ VALID = {
         "approved_amount": 350,
         "payment_starts": "2026-04-01",
     },
+    "township_confirmation": {"decision": "refuse", "opinion": "经核查不符合条件", "reasons": "家庭人均收入高于标准"},
+    "intake_check": {"checked_on": "2026-03-02", "application_signed": True, "authorization_signed": False,
+                     "household_register": True, "special_certificates": False,
+                     "complete": "incomplete", "missing_items": ["家庭经济状况核对授权书（全体成员签字）"],
+                     "notice_method": "written"},
+    "supplement_received": {"outcome": "supplemented", "recorded_on": "2026-03-05",
+                            "received_items": ["家庭经济状况核对授权书"]},
+    "home_visit_cosign": {"confirmed": True, "signed_on": "2026-03-03", "remarks": "同意调查结论"},
+    "supervision": {"handled_on": "2026-03-20", "action": "电话催办经办人并约定完成时间", "cause": "经办人外出培训"},
+    "delivery_receipt": {"delivered_on": "2026-03-25", "method": "in_person", "recipient": "张三"},
+    "objection_handling": {"route": "reinvestigate", "assessment": "异议涉及收入，需重新入户调查"},
 }
 
 

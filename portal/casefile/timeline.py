@@ -1,0 +1,130 @@
+"""The case's audit chain as readable entries: what happened, who, when, and a few safe facts.
+
+Payloads are never shown whole: only the summary fields below, as text, with anything shaped like a
+resident ID number masked. Each entry keeps its ``seq`` and hash prefix so an auditor can match it
+with ``manage.py verify_audit``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from engine.models import AuditEvent, HumanTask
+from portal.records.models import Record
+
+from .masking import mask_ids
+
+KIND_LABELS = {
+    "instance.started": _("受理，流程启动"),
+    "task.completed": _("环节办结"),
+    "task.claimed": _("认领任务"),
+    "task.unclaimed": _("退回组内"),
+    "task.reassigned": _("改派任务"),
+    "timer.fired": _("时限届满"),
+    "instance.completed": _("流程办结"),
+    "instance.cancelled": _("流程撤销"),
+    "record.signed": _("文书签章"),
+    "verification.completed": _("经济状况核对完成"),
+    "case.viewed": _("查阅案卷"),
+}
+FALLBACK_LABEL = _("其他事件")
+
+# The fields shown, in this order: from the submitted form data (``payload["data"]``) the first group
+# only; from the event's own payload (reassignments, cancellations, signatures) both groups.
+FORM_FIELDS = {
+    "decision": _("结论"),
+    "opinion": _("意见"),
+    "reasons": _("理由"),
+    "amount": _("金额（元）"),
+    "proposed_amount": _("拟保障金额（元）"),
+    "approved_amount": _("核定金额（元）"),
+    "objector": _("异议人"),
+    "investigators": _("调查人"),
+}
+EVENT_FIELDS = {
+    **FORM_FIELDS,
+    "reason": _("原因"),
+    "from": _("原办理人"),
+    "to": _("改派给"),
+    "org_name": _("签章单位"),
+    "signer": _("签章人"),
+}
+DECISIONS = {"approve": _("同意"), "refuse": _("不同意"), "return": _("退回"), "continue": _("继续保障"),
+             "adjust": _("调整"), "terminate": _("停止保障")}
+MAX_TEXT = 300
+HASH_PREFIX = 12
+
+
+@dataclass
+class Entry:
+    seq: int
+    kind: str
+    label: str
+    actor: str
+    at: datetime
+    subject: str
+    facts: list[tuple[str, str]] = field(default_factory=list)
+    hash_prefix: str = ""
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return str(_("是") if value else _("否"))
+    if isinstance(value, list):
+        parts = [_text(v) for v in value if not isinstance(v, dict | list)]
+        return "、".join(p for p in parts if p)
+    if isinstance(value, dict) or value is None:
+        return ""  # nested structures are never dumped
+    text = mask_ids(str(value))
+    return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1] + "…"
+
+
+def _facts(payload: dict[str, Any]) -> list[tuple[str, str]]:
+    data = payload.get("data") if isinstance(payload.get("data"), dict) else {}
+    facts = []
+    for name, label in EVENT_FIELDS.items():
+        value = data.get(name) if name in FORM_FIELDS and name in data else payload.get(name)
+        if name == "decision" and isinstance(value, str):
+            value = DECISIONS.get(value, value)
+        text = _text(value)
+        if text:
+            facts.append((str(label), text))
+    return facts
+
+
+def _subject(event: AuditEvent, task_names: dict[str, str]) -> str:
+    payload = event.payload if isinstance(event.payload, dict) else {}
+    if event.kind == "record.signed":
+        kind = payload.get("kind", "")
+        return str(Record.Kind(kind).label) if kind in Record.Kind.values else ""
+    if event.kind == "instance.started" and payload.get("key"):
+        return f"{payload['key']} v{payload.get('version', '')}"
+    name = payload.get("name") or task_names.get(event.task_id) or ""
+    return mask_ids(str(name)) if isinstance(name, str) else ""
+
+
+def entries(events: list[AuditEvent]) -> list[Entry]:
+    """``events`` of one instance (``engine.runtime.history``) as timeline entries, oldest first."""
+    instance_ids = {e.instance_id for e in events if e.instance_id}
+    task_names = {
+        str(task_id): name
+        for task_id, name in HumanTask.objects.filter(instance_id__in=instance_ids).values_list("task_id", "name")
+    }
+    result = []
+    for event in events:
+        payload = event.payload if isinstance(event.payload, dict) else {}
+        result.append(Entry(
+            seq=event.seq,
+            kind=event.kind,
+            label=str(KIND_LABELS.get(event.kind, FALLBACK_LABEL)),
+            actor=mask_ids(event.actor_label) if event.actor_label != "system" else str(_("系统")),
+            at=event.occurred_at,
+            subject=_subject(event, task_names),
+            facts=[] if event.kind == "case.viewed" else _facts(payload),
+            hash_prefix=event.hash[:HASH_PREFIX],
+        ))
+    return result
