@@ -38,6 +38,8 @@ demo: migrate
 	$(PY) manage.py deploy_workflows
 	$(PY) manage.py create_test_pki --if-missing
 	$(PY) manage.py load_demo_users
+	$(PY) manage.py load_programs
+	$(PY) manage.py load_demo_cases
 
 run: demo
 	@echo "Portal: http://$(ADDR)/  (demo logins above; Django admin at /admin/)"

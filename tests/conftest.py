@@ -52,6 +52,18 @@ def _fresh_spec_cache():
     specs.clear_cache()
 
 
+def use_test_pki(settings, pki_dir: Path, media_root: Path) -> None:
+    """Point the records service at a test PKI (local TSA, no LTA) and a temporary media root."""
+    settings.RECORDS_PKI_DIR = pki_dir
+    settings.RECORDS_TRUST_ROOTS = [pki_dir / "root.cert.pem"]
+    settings.RECORDS_EXTRA_CERTS = [pki_dir / "intermediate.cert.pem"]
+    settings.RECORDS_SIGNERS = {}
+    settings.RECORDS_TSA_URL = "local"
+    settings.RECORDS_LTA = False
+    settings.RECORDS_PUBLIC_URL = "http://testserver"
+    settings.MEDIA_ROOT = media_root
+
+
 @pytest.fixture
 def deployed(db):
     """Every workflow under workflows/ deployed."""

@@ -30,6 +30,9 @@ KIND_LABELS = {
     "record.signed": _("文书签章"),
     "verification.completed": _("经济状况核对完成"),
     "case.viewed": _("查阅案卷"),
+    "notice.published": _("发布公示"),
+    "notice.closed": _("公示结束"),
+    "case.closed": _("案件办结"),
 }
 FALLBACK_LABEL = _("其他事件")
 
@@ -52,9 +55,16 @@ EVENT_FIELDS = {
     "to": _("改派给"),
     "org_name": _("签章单位"),
     "signer": _("签章人"),
+    "starts_on": _("公示开始"),
+    "ends_on": _("公示结束"),
+    "outcome": _("结果"),
+    "status": _("状态"),
+    "payment_starts": _("发放起始"),
 }
 DECISIONS = {"approve": _("同意"), "refuse": _("不同意"), "return": _("退回"), "continue": _("继续保障"),
-             "adjust": _("调整"), "terminate": _("停止保障")}
+             "adjust": _("调整"), "terminate": _("停止保障"), "agree": _("同意"), "disagree": _("不同意"),
+             "reinvestigate": _("重新调查"), "completed": _("期满无异议"), "objected": _("有异议"),
+             "approved": _("已批准"), "refused": _("不予批准"), "withdrawn": _("已撤回")}
 MAX_TEXT = 300
 HASH_PREFIX = 12
 
@@ -88,7 +98,7 @@ def _facts(payload: dict[str, Any]) -> list[tuple[str, str]]:
     facts = []
     for name, label in EVENT_FIELDS.items():
         value = data.get(name) if name in FORM_FIELDS and name in data else payload.get(name)
-        if name == "decision" and isinstance(value, str):
+        if name in ("decision", "opinion", "outcome", "status") and isinstance(value, str):
             value = DECISIONS.get(value, value)
         text = _text(value)
         if text:

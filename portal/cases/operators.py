@@ -33,6 +33,8 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.utils.translation import gettext_lazy
+
 from engine.operators import OperatorContext, OperatorError, operator
 
 NAME = "calculate_dibao_amount"
@@ -47,6 +49,13 @@ CATEGORY_FLAGS = {
     "single_parent": "single_parent",
 }
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+CATEGORY_LABELS = {
+    "elderly": gettext_lazy("老年人"),
+    "severely_disabled": gettext_lazy("重度残疾人"),
+    "seriously_ill": gettext_lazy("重病患者"),
+    "student": gettext_lazy("在校学生"),
+    "single_parent": gettext_lazy("单亲家庭成员"),
+}
 
 
 def _fail(message: str) -> OperatorError:

@@ -6,3 +6,6 @@ class NoticesConfig(AppConfig):
     name = "portal.notices"
     label = "notices"
     verbose_name = _("公示")
+
+    def ready(self) -> None:
+        from . import operators  # noqa: F401 - registers the service task operators

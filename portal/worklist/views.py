@@ -18,7 +18,9 @@ from engine import runtime, worklist
 from engine.errors import ProcessError, TaskConflict, TaskForbidden
 from engine.models import HumanTask, TimerEvent
 from forms import renderer
+from portal.casefile.timeline import DECISIONS
 from portal.cases.models import Program
+from portal.cases.operators import CATEGORY_LABELS
 
 PAGE_SIZE = 25
 DUE_SOON = timedelta(days=2)
@@ -135,17 +137,27 @@ def task_view(request: HttpRequest, task_pk: int) -> HttpResponse:
             messages.success(request, _("已办结：%(task)s") % {"task": task.name})
             return redirect("worklist")
     case = getattr(task.instance, "case", None)
-    decisions = [e for e in runtime.history(task.instance_id) if e.kind == "task.completed"]
+    decisions = [(e, DECISIONS.get(str(e.payload.get("data", {}).get("opinion", "")), ""))
+                 for e in runtime.history(task.instance_id) if e.kind == "task.completed"]
     clocks = (TimerEvent.objects.filter(instance_id=task.instance_id, status=TimerEvent.Status.PENDING)
               .order_by("due_at"))
     return render(request, "worklist/task.html", {
         "task": task, "bound": bound, "case": case, "decisions": decisions,
         "members": list(case.household.members.all()) if case else [],
         "clocks": clocks, "now": timezone.now(),
-        "calculation": data.get("dibao") if isinstance(data.get("dibao"), dict) else None,
+        "calculation": _calculation(data.get("dibao")),
         "verification": data.get("verification") if isinstance(data.get("verification"), dict) else None,
         "standard": data.get("standard"), "rules_version": data.get("rules_version"),
     })
+
+
+def _calculation(result: object) -> dict | None:
+    """The amount calculation with each supplement's category in words."""
+    if not isinstance(result, dict):
+        return None
+    lines = [{**line, "label": CATEGORY_LABELS.get(line.get("category"), line.get("category"))}
+             for line in result.get("supplements") or [] if isinstance(line, dict)]
+    return {**result, "supplements": lines}
 
 
 def _prefill(form_key: str, data: dict) -> dict:

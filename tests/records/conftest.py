@@ -7,6 +7,7 @@ import io
 import pytest
 
 from portal.records import pki
+from tests.conftest import use_test_pki
 
 TOWNSHIP, COUNTY = "522601101", "522601"
 VILLAGE = "522601101201"
@@ -25,14 +26,7 @@ def untrusted_pki(tmp_path_factory):
 
 @pytest.fixture(autouse=True)
 def records_settings(settings, test_pki, tmp_path):
-    settings.RECORDS_PKI_DIR = test_pki
-    settings.RECORDS_TRUST_ROOTS = [test_pki / "root.cert.pem"]
-    settings.RECORDS_EXTRA_CERTS = [test_pki / "intermediate.cert.pem"]
-    settings.RECORDS_SIGNERS = {}
-    settings.RECORDS_TSA_URL = "local"
-    settings.RECORDS_LTA = False
-    settings.RECORDS_PUBLIC_URL = "http://testserver"
-    settings.MEDIA_ROOT = tmp_path / "media"
+    use_test_pki(settings, test_pki, tmp_path / "media")
     yield settings
     pki.clear_cache()
 

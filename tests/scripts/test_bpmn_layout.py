@@ -289,9 +289,9 @@ def test_unusable_files_are_errors(tmp_path, capsys):
 
 
 def test_committed_files_have_current_diagrams():
-    """The demo and the engine's test files carry the diagram this tool draws (as --check in CI would)."""
+    """Every workflow and the engine's test files carry the diagram this tool draws (as --check in CI would)."""
     result = subprocess.run(
-        [sys.executable, "scripts/bpmn_layout.py", "--check", str(DEMO_PATH), str(ENGINE_BPMN)],
+        [sys.executable, "scripts/bpmn_layout.py", "--check", str(ROOT / "workflows"), str(ENGINE_BPMN)],
         cwd=ROOT, capture_output=True, text=True, check=False,
     )
     assert result.returncode == 0, result.stderr
