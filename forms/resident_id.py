@@ -72,6 +72,27 @@ def normalise(value: str) -> str:
     return str(value).strip().upper().replace(" ", "")
 
 
+_MASK_KEEP = 4
+_MASK_MIN_LENGTH = 12  # shorter than this, showing 4 + 4 characters would reveal most of it
+_ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(\d{4})\d{10}(\d{3}[0-9Xx])(?![0-9A-Za-z])")
+
+
+def mask(value: str) -> str:
+    """A number for display, logs and command output: ``52260119520315011X`` → ``5226**********011X``.
+
+    Works on any text, valid number or not (a refused row's number is masked too); short text is all stars.
+    """
+    text = normalise(value or "")
+    if len(text) < _MASK_MIN_LENGTH:
+        return "*" * len(text)
+    return f"{text[:_MASK_KEEP]}{'*' * (len(text) - 2 * _MASK_KEEP)}{text[-_MASK_KEEP:]}"
+
+
+def mask_in_text(text: str) -> str:
+    """``text`` with every 18-character resident ID number in it masked like ``mask``."""
+    return _ID_IN_TEXT.sub(lambda m: f"{m.group(1)}{'*' * 10}{m.group(2)}", text)
+
+
 def parse(value: str, *, today: date | None = None) -> ResidentId:
     """Parse and check a resident ID number; raises ``InvalidResidentId`` with the reason."""
     number = normalise(value)

@@ -11,11 +11,10 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from engine.models import HumanTask, ProcessInstance, TimerEvent
+from forms.resident_id import mask as mask_resident_id
 from portal.cases.models import Case, Jurisdiction, Member
 from portal.records.models import Record
 from portal.records.render import verify_url
-
-from .masking import mask_resident_id
 
 PATH_LEVELS = (6, 9, 12)  # county / township / village
 MEMBER_FLAGS = ("disabled", "severely_disabled", "seriously_ill", "student", "single_parent")

@@ -14,9 +14,8 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from engine.models import AuditEvent, HumanTask
+from forms.resident_id import mask_in_text as mask_ids
 from portal.records.models import Record
-
-from .masking import mask_ids
 
 KIND_LABELS = {
     "instance.started": _("受理，流程启动"),

@@ -43,8 +43,8 @@ from django.utils.translation import gettext as _
 
 from engine import audit
 from forms.resident_id import InvalidResidentId, parse
+from forms.resident_id import mask as mask_resident_id
 
-from .masking import mask_resident_id
 from .models import ImportBatch, RegistryRecord, kind_errors
 
 REQUIRED_COLUMNS = ("resident_id", "source", "kind", "category")

@@ -19,9 +19,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from forms import resident_id
+from forms.resident_id import mask as mask_resident_id
 from forms.resident_id import validate_resident_id
-
-from .masking import mask_resident_id
 
 
 class ImportBatch(models.Model):

@@ -88,8 +88,8 @@ def test_summary_members_and_masked_ids(client, case, reviewer):
                  "王秀英", "户主", "李明", "子女", "在校学生", "残疾", "已死亡", "2025-02-01"):
         assert text in html, text
     assert HEAD_ID not in html and CHILD_ID not in html
-    assert f"{HEAD_ID[:6]}********{HEAD_ID[-4:]}" in html
-    assert f"{CHILD_ID[:6]}********{CHILD_ID[-4:]}" in html
+    assert f"{HEAD_ID[:4]}**********{HEAD_ID[-4:]}" in html
+    assert f"{CHILD_ID[:4]}**********{CHILD_ID[-4:]}" in html
     assert "单独登记备案" not in html
 
 
@@ -154,7 +154,7 @@ def test_timeline_labels_safe_facts_and_masked_numbers(client, case, village_use
                  "调查人", "赵敏、孙伟", "结论", "同意", "意见"):
         assert text in html, text
     # Only the summary fields are shown: never the raw payload, never an ID number.
-    assert HEAD_ID not in html and CHILD_ID not in html and f"同意，{HEAD_ID[:6]}********{HEAD_ID[-4:]}" in html
+    assert HEAD_ID not in html and CHILD_ID not in html and f"同意，{HEAD_ID[:4]}**********{HEAD_ID[-4:]}" in html
     assert "长期患病" not in html and "核实" not in html and "generic_application" not in html
     events = list(AuditEvent.objects.filter(instance=case.instance).order_by("seq"))
     for event in events:

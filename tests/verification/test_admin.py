@@ -6,8 +6,8 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from forms.resident_id import mask as mask_resident_id
 from portal.verification.demo import DEMO_FILE, DEMO_IDS
-from portal.verification.masking import mask_resident_id
 from portal.verification.models import ImportBatch, RegistryRecord
 
 pytestmark = pytest.mark.django_db

@@ -12,9 +12,9 @@ from django.core.management import CommandError, call_command
 
 from engine.audit import verify_chains
 from engine.models import AuditEvent
+from forms.resident_id import mask as mask_resident_id
 from forms.resident_id import parse
 from portal.verification.demo import DEMO_FILE, DEMO_IDS
-from portal.verification.masking import mask_resident_id
 from portal.verification.models import ImportBatch, RegistryRecord
 
 from .conftest import HEAD, SON, SPOUSE

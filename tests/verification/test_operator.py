@@ -9,8 +9,8 @@ from django.core.management import call_command
 
 from engine import operators
 from engine.operators import OperatorError
+from forms.resident_id import mask as mask_resident_id
 from portal.verification.demo import DEMO_FILE, DEMO_IDS
-from portal.verification.masking import mask_resident_id
 from portal.verification.models import RegistryRecord
 
 from .conftest import HEAD, SON, SPOUSE, new_batch

@@ -2,16 +2,15 @@ from decimal import Decimal, InvalidOperation
 
 from django import template
 
+from forms import resident_id
+
 register = template.Library()
 
 
 @register.filter
 def mask_id(value) -> str:
     """An ID number with the birth date and sequence hidden: 5226**********123X."""
-    text = str(value or "")
-    if len(text) <= 8:
-        return "*" * len(text)
-    return text[:4] + "*" * (len(text) - 8) + text[-4:]
+    return resident_id.mask(str(value or ""))
 
 
 @register.filter
