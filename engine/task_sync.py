@@ -13,6 +13,7 @@ from functools import reduce
 from operator import or_
 from uuid import UUID
 
+from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
@@ -110,6 +111,8 @@ def _human_task_row(instance: ProcessInstance, task, loaded: LoadedSpec) -> Huma
     role = _lane_role(task, loaded)
     if role is None:
         raise ProcessError(f"task '{spec.bpmn_id}' is in lane '{spec.lane}', which maps to no role")
+    county = instance.jurisdiction[: settings.ENGINE_LEVEL_DIGITS["county"]]
+    role = settings.ENGINE_ROLE_OVERRIDES.get(county, {}).get(role, role)
     props = dict(getattr(spec, "extensions", {}).get("properties", {}))
     jurisdiction = task_jurisdiction(role, instance.jurisdiction)
     due_at = None

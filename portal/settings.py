@@ -46,6 +46,11 @@ INSTALLED_APPS = [
     "portal.casefile.apps.CasefileConfig",
     "portal.notices.apps.NoticesConfig",
     "portal.intake.apps.IntakeConfig",
+    "portal.programs.tekun.apps.TekunConfig",
+    "portal.programs.medical.apps.MedicalConfig",
+    "portal.programs.disaster.apps.DisasterConfig",
+    "portal.programs.children.apps.ChildrenConfig",
+    "portal.programs.temporary.apps.TemporaryConfig",
 ]
 
 MIDDLEWARE = [
@@ -162,8 +167,20 @@ ENGINE_ROLES = {
     "county_approver": {"level": "county", "label": _("县级审批人")},
     "county_admin": {"level": "county", "label": _("县级管理员")},
     "process_manager": {"level": "county", "label": _("流程管理员")},
+    # Departments other than civil affairs that run a program's steps (see ENGINE_ROLE_OVERRIDES).
+    "medical_security": {"level": "county", "label": _("医疗保障部门")},
+    "emergency_management": {"level": "county", "label": _("应急管理部门")},
+    "hospital_window": {"level": "county", "label": _("定点医院结算窗口")},
+    "care_institution": {"level": "county", "label": _("供养服务机构")},
+    "child_director": {"level": "village", "label": _("儿童主任")},
+    "child_supervisor": {"level": "township", "label": _("儿童督导员")},
     "auditor": {"level": "county", "label": _("审计监督")},
 }
+
+# Per county, a lane role to hand to another role instead: where a department other than the usual one
+# runs a program's step (e.g. a county whose civil affairs bureau still approves medical assistance:
+# {"522622": {"medical_security": "county_approver"}}). JSON in DOUDI_ROLE_OVERRIDES.
+ENGINE_ROLE_OVERRIDES: dict[str, dict[str, str]] = json.loads(os.environ.get("DOUDI_ROLE_OVERRIDES", "{}"))
 
 # Callables (dotted paths) that may refuse an actor on a task: ``policy(task, actor) -> None`` raising
 # ``engine.errors.TaskForbidden``. Domain apps add separation-of-duties rules here.

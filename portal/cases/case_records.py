@@ -154,6 +154,7 @@ def record_data(kind: str, facts: CaseFacts, *, level: str, amount: float | None
     issued = {"issuer": facts.office_name(level), "issued_on": _chinese_date(timezone.localdate())}
     if kind == "approval_form":
         return {
+            "title": f"{case.program.name}审批表",
             "program": case.program.name,
             "household": {"head_name": head.name, "id_number": head.resident_id, "address": case.household.address},
             "members": _member_rows(facts),

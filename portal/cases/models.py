@@ -54,6 +54,8 @@ class Program(models.Model):
     process_key = models.CharField(_("流程"), max_length=200)
     # Whether one person may be in two open cases of this program at once (低保: no).
     exclusive_membership = models.BooleanField(_("一人只能在一个在办案件中"), default=True)
+    # The form key of the application registered at intake (a household_application extension); empty: no intake.
+    application_form = models.CharField(_("申请表"), max_length=100, blank=True)
 
     class Meta:
         verbose_name = _("救助项目")

@@ -15,9 +15,6 @@ from portal.cases.models import Jurisdiction, Program
 ROLE = "township_caseworker"
 TOWNSHIP_DIGITS = 9
 
-# The application form of each program that intake is wired for: it must describe the household
-# (members formset, address) the way ``portal.intake.application`` reads it.
-APPLICATION_FORMS = {"dibao": "dibao_application"}
 
 
 def caseworker_townships(user: Any) -> list[str]:
@@ -60,9 +57,9 @@ def deployed_programs() -> list[Program]:
 
 
 def intake_program_or_404(code: str) -> tuple[Program, str]:
-    """The program and its application form key, if intake is wired for it and its process is deployed."""
-    form_key = APPLICATION_FORMS.get(code)
+    """The program and its application form key (``Program.application_form``, an extension of
+    ``household_application``), if it has one and its process is deployed."""
     program = next((p for p in deployed_programs() if p.code == code), None)
-    if program is None or form_key is None:
+    if program is None or not program.application_form:
         raise Http404
-    return program, form_key
+    return program, program.application_form

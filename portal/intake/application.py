@@ -18,6 +18,11 @@ from portal.cases.models import Asset, Case, Household, IncomeItem, Jurisdiction
 from portal.cases.services import open_case
 
 MEMBERS = "members"
+# The household_application fields that become rows (household, members, assets, conflicts) rather than
+# process data; every other field of a program's application (its own questions) goes to the process.
+HOUSEHOLD_FIELDS = {"applicant_name", "resident_id", "address", MEMBERS, "assets", "staff_relation_declared",
+                    "staff_relation_name", "staff_relation_member", "staff_relation_detail",
+                    "authorize_verification", "truthfulness_pledge"}
 
 
 def _live_rows(bound: BoundTaskForm, name: str) -> list[tuple[int, Any]]:
@@ -107,5 +112,5 @@ def register_application(data: dict[str, Any], *, village: Jurisdiction, program
             program,
             actor=actor,
             declared=declared_relation(data),
-            data={"phone": data["phone"], "reason": data["reason"]},
+            data={key: value for key, value in data.items() if key not in HOUSEHOLD_FIELDS},
         )

@@ -19,7 +19,6 @@ from portal.cases.models import Jurisdiction, Program
 from portal.cases.services import CaseRefused
 
 from .access import (
-    APPLICATION_FORMS,
     deployed_programs,
     intake_program_or_404,
     require_caseworker,
@@ -37,7 +36,7 @@ def start_view(request: HttpRequest) -> HttpResponse:
     """Choose the program and the applicant's village; both chosen and valid → the application form."""
     townships = require_caseworker(request.user)
     programs = deployed_programs()
-    wired = [p for p in programs if p.code in APPLICATION_FORMS]
+    wired = [p for p in programs if p.application_form]
     program_code, village_code = request.GET.get("program", ""), request.GET.get("village", "")
     if program_code and village_code:
         if any(p.code == program_code for p in wired) and villages_of(townships).filter(code=village_code).exists():
@@ -49,7 +48,7 @@ def start_view(request: HttpRequest) -> HttpResponse:
         for township in Jurisdiction.objects.filter(code__in=townships).order_by("code")
     ]
     return render(request, "intake/start.html", {
-        "programs": [(p, p.code in APPLICATION_FORMS) for p in programs],
+        "programs": [(p, bool(p.application_form)) for p in programs],
         "groups": groups, "program_code": program_code, "village_code": village_code,
     })
 

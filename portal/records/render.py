@@ -31,7 +31,7 @@ class Kind:
 
 
 KINDS: dict[str, Kind] = {
-    "approval_form": Kind("records/approval_form.html", _("最低生活保障审批表"), ("township", "county"),
+    "approval_form": Kind("records/approval_form.html", _("社会救助审批表"), ("township", "county"),
                           alternatives=(("township",),)),
     "decision_notice": Kind("records/decision_notice.html", _("救助决定通知书"), ("county",),
                             alternatives=(("township",),)),

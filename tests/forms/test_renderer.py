@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import json
+from pathlib import Path
 
 import pytest
 from django import forms as djforms
@@ -132,6 +134,13 @@ VALID = {
     "delivery_receipt": {"delivered_on": "2026-03-25", "method": "in_person", "recipient": "张三"},
     "objection_handling": {"route": "reinvestigate", "assessment": "异议涉及收入，需重新入户调查"},
 }
+
+
+# Programs keep the sample data of their own forms beside these tests: tests/forms/samples/<form key>.json.
+SAMPLES_DIR = Path(__file__).resolve().parent / "samples"
+VALID["household_application"] = VALID["dibao_application"]
+for _sample in sorted(SAMPLES_DIR.glob("*.json")):
+    VALID[_sample.stem] = json.loads(_sample.read_text(encoding="utf-8"))
 
 
 def with_(key: str, **changes):

@@ -85,7 +85,8 @@ def dibao(db, divisions):
     # The demo process stands in for the real 低保 BPMN, which these tests must not depend on.
     source = (settings.WORKFLOWS_DIR / "demo" / "demo_assistance.bpmn").read_text(encoding="utf-8")
     deploy_source("demo/demo_assistance.bpmn", source)
-    return Program.objects.create(code="dibao", name="农村最低生活保障", process_key="demo_assistance")
+    return Program.objects.create(code="dibao", name="农村最低生活保障", process_key="demo_assistance",
+                                  application_form="dibao_application")
 
 
 @pytest.fixture

@@ -58,10 +58,10 @@ def test_admin_login_is_english_when_the_browser_asks_for_it(client):
 
 def test_python_strings_translate_to_english():
     with translation.override("en"):
-        assert translation.gettext("最低生活保障审批表") == "Minimum living guarantee (dibao) approval form"
+        assert translation.gettext("社会救助审批表") == "Social assistance approval form"
         assert translation.gettext("签署后被修改（%(level)s）") % {"level": "OTHER"} == "Modified after signing (OTHER)"
     with translation.override("zh-hans"):
-        assert translation.gettext("最低生活保障审批表") == "最低生活保障审批表"
+        assert translation.gettext("社会救助审批表") == "社会救助审批表"
 
 
 # --- the catalogue itself --------------------------------------------------------------------------------------------

@@ -53,7 +53,8 @@ def jurisdictions(db):
 
 @pytest.fixture
 def dibao_program(deployed, jurisdictions):
-    return Program.objects.get_or_create(code="dibao", defaults={"name": "农村最低生活保障", "process_key": "dibao"})[0]
+    return Program.objects.get_or_create(code="dibao", defaults={
+        "name": "农村最低生活保障", "process_key": "dibao", "application_form": "dibao_application"})[0]
 
 
 def _people(make_user, village: str, suffix: str = "") -> dict:

@@ -19,7 +19,8 @@ class Command(BaseCommand):
             program, created = Program.objects.update_or_create(
                 code=row["code"],
                 defaults={"name": row["name"], "process_key": row["process_key"],
-                          "exclusive_membership": row.get("exclusive_membership", True)},
+                          "exclusive_membership": row.get("exclusive_membership", True),
+                          "application_form": row.get("application_form", "")},
             )
             action = "created" if created else "updated"
             self.stdout.write(f"{action} {program.code}: {program.name} → {program.process_key}")

@@ -17,6 +17,12 @@ DEMO_USERS = [
     ("xianguan", "县级管理 钱管理", "county_admin"),
     ("liucheng", "流程管理 孙流程", "process_manager"),
     ("shenji", "审计监督 周审计", "auditor"),
+    ("yibao", "医保局 冯医保", "medical_security"),
+    ("yingji", "应急管理局 陈应急", "emergency_management"),
+    ("yiyuan", "凯里市人民医院结算窗口 褚窗口", "hospital_window"),
+    ("gongyang", "凯里市社会福利院 卫供养", "care_institution"),
+    ("ertong", "舟溪村儿童主任 蒋儿童", "child_director"),
+    ("dudao", "舟溪镇儿童督导员 沈督导", "child_supervisor"),
 ]
 EXTRA_PERMISSIONS = {
     "county_admin": ["reassign_humantask", "cancel_processinstance"],

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ChildrenConfig(AppConfig):
+    name = "portal.programs.children"
+    label = "children"
+    verbose_name = _("困境儿童保障")
