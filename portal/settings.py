@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "portal.programs.disaster.apps.DisasterConfig",
     "portal.programs.children.apps.ChildrenConfig",
     "portal.programs.temporary.apps.TemporaryConfig",
+    "portal.programs.review.apps.ReviewConfig",
 ]
 
 MIDDLEWARE = [

@@ -10,4 +10,6 @@ urlpatterns = [
     path("cases/", include("portal.casefile.urls")),
     path("notices/", include("portal.notices.urls")),
     path("intake/", include("portal.intake.urls")),
+    *[path(f"programs/{name}/", include(f"portal.programs.{name}.urls"))
+      for name in ("tekun", "medical", "disaster", "children", "temporary", "review")],
 ]

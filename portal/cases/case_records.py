@@ -147,7 +147,7 @@ def _start_month(payment_starts: str | None) -> str:
 
 
 def record_data(kind: str, facts: CaseFacts, *, level: str, amount: float | None, payment_starts: str | None,
-                reasons: list[str]) -> dict[str, Any]:
+                reasons: list[str], basis: str = "") -> dict[str, Any]:
     case = facts.case
     head = facts.head()
     applied_on = _chinese_date(timezone.localtime(case.opened_at).date())
@@ -165,11 +165,12 @@ def record_data(kind: str, facts: CaseFacts, *, level: str, amount: float | None
             "county_decision": _opinion(facts.last_completion(*FINAL_DECISIONS)),
             "amount": f"{amount or 0:.2f}",
             "start_month": _start_month(payment_starts),
+            "basis": basis,
         }
     if kind == "decision_notice":
         return {"applicant": head.name, "applied_on": applied_on, "program": case.program.name,
                 "household_size": len(facts.members()), "amount": f"{amount or 0:.2f}",
-                "start_month": _start_month(payment_starts), **issued}
+                "start_month": _start_month(payment_starts), "basis": basis, **issued}
     if kind == "refusal_notice":
         if not reasons:
             raise OperatorError("issue_case_record: a refusal notice needs its reasons")
@@ -193,18 +194,22 @@ def _reasons(value: Any) -> list[str]:
         "amount": Param("amount", (int, float), required=False),
         "payment_starts": Param("payment_starts", str, required=False),
         "reasons": Param("reasons", (str, list), required=False),
+        "basis": Param("basis", str, required=False),
     },
     label="生成并签章案件文书",
 )
 def issue_case_record(*, kind: str, levels: list, amount: int | float | None = None,
-                      payment_starts: str | None = None, reasons: str | list | None = None,
+                      payment_starts: str | None = None, reasons: str | list | None = None, basis: str = "",
                       context: OperatorContext) -> dict[str, Any]:
-    """Render the record from the case's facts and sign it by each level in turn (township, then county)."""
+    """Render the record from the case's facts and sign it by each level in turn (township, then county).
+
+    ``basis`` states on what authority the decision was made, e.g. "乡镇依凯里市民政局委托审批（规则：…）".
+    """
     if not levels or any(level not in LEVELS for level in levels) or len(set(levels)) != len(levels):
         raise OperatorError(f"issue_case_record: levels should be township and/or county, got {levels!r}")
     facts = CaseFacts(case_for(context, "issue_case_record"))
     data = record_data(kind, facts, level=levels[-1], amount=amount, payment_starts=payment_starts,
-                       reasons=_reasons(reasons))
+                       reasons=_reasons(reasons), basis=basis.strip())
     try:
         record = service.issue(
             kind, data, jurisdiction=facts.case.household.village_id, instance_id=context.instance_id,

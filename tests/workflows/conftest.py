@@ -27,6 +27,12 @@ ROLES = {
     "queren": "township_approver",
     "shenpi": "county_approver",
     "xianguan": "county_admin",
+    "yibao": "medical_security",
+    "yingji": "emergency_management",
+    "yiyuan": "hospital_window",
+    "gongyang": "care_institution",
+    "ertong": "child_director",
+    "dudao": "child_supervisor",
 }
 
 
