@@ -118,6 +118,8 @@ def open_case(household: Household, program: Program, *, actor: Any, data: dict[
         case = Case.objects.create(household=household, program=program,
                                    business_key=f"pending-{timezone.now().timestamp()}")
         case.business_key = f"{program.code.upper()}-{timezone.localdate():%Y%m%d}-{case.pk:06d}"
+        # Saved before the process starts: operators that run before its first wait find the case by this key.
+        case.save(update_fields=["business_key"])
         register_conflicts(case, find_conflicts(household, members, declared))
         case.instance = runtime.start_process(
             program.process_key,
@@ -127,6 +129,6 @@ def open_case(household: Household, program: Program, *, actor: Any, data: dict[
             business_key=case.business_key,
             data={**process_start_data(case, members), **(data or {})},
         )
-        case.save(update_fields=["business_key", "instance"])
+        case.save(update_fields=["instance"])
         grant_case_access(case)
     return case

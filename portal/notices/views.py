@@ -71,7 +71,8 @@ def board_view(request: HttpRequest, village_code: str) -> HttpResponse:
         .order_by("-starts_on", "applicant_name")
     )
     tasks = _objection_tasks(request.user, notices)
-    current = [(n, (n.ends_on - today).days + 1, n.case.instance_id in tasks)
+    # The last day counts; a notice whose timer has not been swept yet shows 0 days, not a negative number.
+    current = [(n, max((n.ends_on - today).days + 1, 0), n.case.instance_id in tasks)
                for n in notices if n.status == PublicNotice.Status.OPEN]
     ended = [n for n in notices if n.status != PublicNotice.Status.OPEN]
     return render(request, "notices/board.html", {
@@ -89,7 +90,7 @@ def objection_view(request: HttpRequest, notice_pk: int) -> HttpResponse:
     if notice is None or task is None:
         raise Http404
     posted = request.POST if request.method == "POST" else None
-    bound = renderer.bind(OBJECTION_FORM, posted)
+    bound = renderer.bind(OBJECTION_FORM, posted, initial={"received_on": timezone.localdate().isoformat()})
     if posted is not None and bound.is_valid():
         try:
             runtime.complete_task(task.pk, request.user, bound.cleaned_data())

@@ -12,7 +12,8 @@ from engine.operators import OperatorContext, OperatorError
 from portal.cases.models import Case, Household, Member, Program
 from portal.notices.models import PublicNotice
 from portal.notices.operators import close_notice, publish_notice
-from tests.workflows.driver import rid
+
+from .conftest import rid
 
 pytestmark = pytest.mark.django_db
 VILLAGE = "522601101200"
@@ -73,8 +74,11 @@ def test_close_records_the_outcome_once(case, context, events):
 
 @pytest.mark.parametrize(("changes", "message"), [
     ({"days": 0}, "days should be 1–60"),
+    ({"days": 61}, "days should be 1–60"),
+    ({"days": "7"}, "days should be a whole number"),
     ({"days": 7.5}, "days should be a whole number"),
     ({"household_size": 0}, "household_size should be 1–100"),
+    ({"household_size": True}, "household_size should be a whole number"),
     ({"amount": -1}, "amount should be a non-negative number"),
     ({"applicant_name": "  "}, "applicant_name"),
 ])
@@ -82,6 +86,38 @@ def test_bad_parameters_are_refused(case, context, changes, message):
     with pytest.raises(OperatorError, match=message):
         publish(context, **changes)
     assert not PublicNotice.objects.exists()
+
+
+def test_the_notice_period_counts_the_first_day(case, context):
+    with freeze_time("2026-12-31 23:30:00+08:00"):  # the local date, not UTC's
+        one_day = publish(context, days=1, amount=0)
+        longest = publish(context, days=60)
+    assert (one_day["starts_on"], one_day["ends_on"]) == ("2026-12-31", "2026-12-31")
+    assert (longest["starts_on"], longest["ends_on"], longest["round"]) == ("2026-12-31", "2027-02-28", 2)
+    assert PublicNotice.objects.get(pk=one_day["notice_id"]).amount == 0
+
+
+def test_rounds_continue_after_a_closed_round(case, context):
+    first = publish(context)
+    close_notice(notice_id=first["notice_id"], outcome="objected", context=context)
+    second = publish(context)
+    assert second["round"] == 2
+    assert PublicNotice.objects.get(pk=first["notice_id"]).status == "objected"  # closed rounds are not withdrawn
+
+
+def test_a_notice_of_another_case_is_refused(case, context, events):
+    other_home = Household.objects.create(village_id=VILLAGE, address="舟溪村 5 组")
+    Member.objects.create(household=other_home, name="张国强", relation="head", resident_id=rid("19700203", "015"))
+    Case.objects.create(household=other_home, program=case.program, business_key="DIBAO-TEST-000002")
+    other = OperatorContext(instance_id=None, process_key="dibao", jurisdiction=VILLAGE,
+                            business_key="DIBAO-TEST-000002", task_spec="", record_event=lambda *a, **k: None)
+    foreign = publish(other, applicant_name="张国强")
+    with pytest.raises(OperatorError, match="is not a notice of case DIBAO-TEST-000001"):
+        close_notice(notice_id=foreign["notice_id"], outcome="completed", context=context)
+    with pytest.raises(OperatorError, match="is not a notice of case"):
+        close_notice(notice_id=987654, outcome="completed", context=context)
+    assert PublicNotice.objects.get(pk=foreign["notice_id"]).status == "open"
+    assert events == []
 
 
 def test_unknown_case_or_foreign_notice_is_refused(case, context):
