@@ -6,3 +6,6 @@ class MedicalConfig(AppConfig):
     name = "portal.programs.medical"
     label = "medical"
     verbose_name = _("医疗救助")
+
+    def ready(self) -> None:
+        from . import operators  # noqa: F401 - registers the service task operators

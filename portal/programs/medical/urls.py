@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "medical"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("claim/", views.claim_view, name="claim"),
+    path("claim/<int:case_pk>/", views.slip_view, name="slip"),
+]

@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "review"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.schedule_list, name="schedules"),
+    path("cases/<int:case_pk>/death/", views.record_death_view, name="record_death"),
+]

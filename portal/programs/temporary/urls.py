@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "temporary"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("overdue/", views.overdue_view, name="overdue"),
+    path("funds/", views.funds_view, name="funds"),
+]

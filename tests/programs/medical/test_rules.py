@@ -1,0 +1,150 @@
+"""The medical assistance rule tables (workflows/medical/*.dmn): one rule in force per county, date and
+category, the national floor of 70 %, key groups covered in full where the county says so, and the
+values the engine hands to a process."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from lxml import etree
+
+from engine import runtime
+from engine.deploy import deploy_sources
+from engine.expressions import evaluate
+from engine.lint import _dmn_cell_expression, lint_file
+from engine.parsing import read_file
+from portal.programs.medical.categories import CHECKS, Category
+from tests.engine.helpers import only_task
+
+MEDICAL_DIR = Path(settings.WORKFLOWS_DIR) / "medical"
+DMN_NS = {"dmn": "https://www.omg.org/spec/DMN/20191111/MODEL/"}
+COUNTIES = ["522601", "522622", "522636"]
+DATES = ["2025-01-01", "2025-12-31", "2026-01-01", "2026-07-01", "2030-12-31"]
+JURISDICTION = "522601101200"
+
+TEST_BPMN = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+                  xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core"
+                  id="Definitions_test_medical_rules" targetNamespace="http://doudi.example/bpmn">
+  <bpmn:process id="test_medical_rules" name="医疗救助规则测试" isExecutable="true">
+    <bpmn:laneSet id="LaneSet_test_medical">
+      <bpmn:lane id="Lane_test_medical" name="医疗保障部门">
+        <bpmn:extensionElements><spiffworkflow:properties>
+          <spiffworkflow:property name="role" value="medical_security" />
+        </spiffworkflow:properties></bpmn:extensionElements>
+        <bpmn:flowNodeRef>M_start</bpmn:flowNodeRef>
+        <bpmn:flowNodeRef>M_policy</bpmn:flowNodeRef>
+        <bpmn:flowNodeRef>M_category</bpmn:flowNodeRef>
+        <bpmn:flowNodeRef>M_review</bpmn:flowNodeRef>
+        <bpmn:flowNodeRef>M_end</bpmn:flowNodeRef>
+      </bpmn:lane>
+    </bpmn:laneSet>
+    <bpmn:startEvent id="M_start" />
+    <bpmn:sequenceFlow id="M1" sourceRef="M_start" targetRef="M_policy" />
+    <bpmn:businessRuleTask id="M_policy" name="办理规则">
+      <bpmn:extensionElements>
+        <spiffworkflow:calledDecisionId>medical_policy</spiffworkflow:calledDecisionId>
+      </bpmn:extensionElements>
+    </bpmn:businessRuleTask>
+    <bpmn:sequenceFlow id="M2" sourceRef="M_policy" targetRef="M_category" />
+    <bpmn:businessRuleTask id="M_category" name="类别规则">
+      <bpmn:extensionElements>
+        <spiffworkflow:calledDecisionId>medical_category</spiffworkflow:calledDecisionId>
+      </bpmn:extensionElements>
+    </bpmn:businessRuleTask>
+    <bpmn:sequenceFlow id="M3" sourceRef="M_category" targetRef="M_review" />
+    <bpmn:userTask id="M_review" name="审批">
+      <bpmn:extensionElements><spiffworkflow:properties>
+        <spiffworkflow:property name="formKey" value="medical_decision" />
+      </spiffworkflow:properties></bpmn:extensionElements>
+    </bpmn:userTask>
+    <bpmn:sequenceFlow id="M4" sourceRef="M_review" targetRef="M_end" />
+    <bpmn:endEvent id="M_end" />
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+
+def _table(name: str):  # noqa: ANN202
+    return etree.fromstring((MEDICAL_DIR / name).read_bytes()).find("dmn:decision/dmn:decisionTable", DMN_NS)
+
+
+def _matching(name: str, **data: str) -> list[etree._Element]:
+    """Every rule of the table that matches ``data``, each cell evaluated as the engine does."""
+    table = _table(name)
+    inputs = [i.findtext("dmn:inputExpression/dmn:text", namespaces=DMN_NS) for i in table.findall("dmn:input", DMN_NS)]
+    matched = []
+    for rule in table.findall("dmn:rule", DMN_NS):
+        cells = [e.findtext("dmn:text", namespaces=DMN_NS).strip() for e in rule.findall("dmn:inputEntry", DMN_NS)]
+        if all(cell in ("", "-") or evaluate(_dmn_cell_expression(inputs[col], cell),
+                                             {**data, "dmninputexpr": evaluate(inputs[col], data)})
+               for col, cell in enumerate(cells)):
+            matched.append(rule)
+    return matched
+
+
+def _outputs(name: str, rule: etree._Element) -> dict[str, object]:
+    names = [o.get("name") for o in _table(name).findall("dmn:output", DMN_NS)]
+    values = [evaluate(e.findtext("dmn:text", namespaces=DMN_NS), {}) for e in rule.findall("dmn:outputEntry", DMN_NS)]
+    return dict(zip(names, values, strict=True))
+
+
+@pytest.mark.parametrize("name", ["medical_policy.dmn", "medical_category.dmn"])
+def test_lint_accepts_the_tables(name):
+    parsed, problems = read_file(name, (MEDICAL_DIR / name).read_text(encoding="utf-8"))
+    assert problems == [] and parsed is not None
+    assert lint_file(parsed) == []
+
+
+def test_one_policy_rule_per_county_and_date_and_none_outside_its_domain():
+    for county in COUNTIES:
+        for as_of in DATES:
+            assert len(_matching("medical_policy.dmn", county=county, as_of=as_of)) == 1, (county, as_of)
+    for county, as_of in [("522701", "2026-03-01"), ("522601", "2024-12-31")]:
+        assert _matching("medical_policy.dmn", county=county, as_of=as_of) == []
+
+
+def test_one_category_rule_per_county_date_and_category_within_the_national_floor():
+    for county in COUNTIES:
+        for as_of in DATES:
+            for category in Category.values:
+                rules = _matching("medical_category.dmn", county=county, as_of=as_of, category=category)
+                assert len(rules) == 1, (county, as_of, category)
+                out = _outputs("medical_category.dmn", rules[0])
+                assert 0.70 <= out["rate"] <= 1 and out["annual_cap"] > 0 and out["check"] in CHECKS
+                # Covered in full means 100 %: the rate column says so too.
+                assert not out["full_coverage"] or out["rate"] == 1
+                # Only people whose hardship is not already established are noticed in the village.
+                assert out["notice_required"] == (out["check"] == "economy")
+    assert _matching("medical_category.dmn", county="522601", as_of="2026-03-01", category="unknown") == []
+
+
+def test_key_groups_are_covered_in_full_in_kaili():
+    for category in ("registered_poor", "tekun", "dibao", "elderly_major_illness"):
+        (rule,) = _matching("medical_category.dmn", county="522601", as_of="2026-03-01", category=category)
+        assert _outputs("medical_category.dmn", rule)["full_coverage"] is True, category
+
+
+@pytest.mark.parametrize(
+    ("county", "as_of", "category", "expected"),
+    [
+        ("522601", "2025-12-31", "other", (0.70, 20000, False, "economy", 0, 675, "凯里市2025年医疗救助实施细则")),
+        ("522601", "2026-01-01", "other", (0.75, 30000, False, "economy", 0, 720, "凯里市2026年医疗救助实施细则")),
+        ("522601", "2026-03-01", "elderly_major_illness", (1.0, 40000, True, "age", 80, 720,
+                                                           "凯里市2026年医疗救助实施细则")),
+        ("522622", "2026-03-01", "dibao", (0.90, 50000, False, "register", 0, 630,
+                                           "黔东南州医疗救助指导规则（2025年起）")),
+    ],
+)
+def test_the_engine_hands_the_process_the_rule_in_force(db, county, as_of, category, expected):
+    outcomes = deploy_sources([(n, (MEDICAL_DIR / n).read_text(encoding="utf-8"))
+                               for n in ("medical_policy.dmn", "medical_category.dmn")]
+                              + [("test_medical_rules.bpmn", TEST_BPMN)])
+    assert all(o.ok for o in outcomes), [str(p) for o in outcomes for p in o.problems]
+    instance = runtime.start_process("test_medical_rules", jurisdiction=JURISDICTION,
+                                     data={"county": county, "as_of": as_of, "category": category})
+    data = runtime.task_data(only_task(instance).pk)
+    assert (data["rate"], data["annual_cap"], data["full_coverage"], data["check"], data["min_age"],
+            data["verification_standard"], data["rules_version"]) == expected

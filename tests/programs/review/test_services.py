@@ -1,0 +1,168 @@
+"""portal.programs.review.services: enrolment, opening reviews, deaths and the sweep, case by case."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from freezegun import freeze_time
+
+from engine.errors import TaskForbidden
+from engine.models import AuditEvent, ProcessInstance
+from portal.cases.models import Case, CaseConflict, Jurisdiction, Member, StaffRelative
+from portal.programs.review import services
+from portal.programs.review.models import DeathTrigger, ReviewCase, ReviewSchedule
+from tests.workflows.driver import VILLAGE, make_household
+
+from .support import ELDERLY_COUPLE, WITH_WORKING_SON, ReviewDriver, approved_case, china_noon
+
+pytestmark = pytest.mark.django_db
+TODAY = date(2026, 3, 2)
+
+
+@pytest.fixture(autouse=True)
+def _frozen():
+    with freeze_time(china_noon(TODAY)):
+        yield
+
+
+@pytest.mark.parametrize(("day", "months", "expected"), [
+    (date(2025, 3, 2), 12, date(2026, 3, 2)),
+    (date(2025, 8, 31), 6, date(2026, 2, 28)),
+    (date(2024, 2, 29), 12, date(2025, 2, 28)),
+    (date(2025, 11, 30), 3, date(2026, 2, 28)),
+    (date(2025, 12, 15), 1, date(2026, 1, 15)),
+])
+def test_add_months_clamps_to_the_end_of_the_month(day, months, expected):
+    assert services.add_months(day, months) == expected
+
+
+def test_approval_date_falls_back_to_the_first_payment_then_the_opening(review_programs):
+    case = approved_case(review_programs["dibao"], approved_on=date(2025, 5, 20))
+    assert services.approval_date(case) == date(2025, 5, 20)
+    case.closed_at = None
+    assert services.approval_date(case) == date(2025, 5, 1)
+    case.payment_starts = None
+    assert services.approval_date(case) == date(2025, 5, 20)
+
+
+def test_recipient_is_the_living_head_else_a_living_member_else_the_family(jurisdictions):
+    home = make_household(VILLAGE, ELDERLY_COUPLE)
+    members = list(home.members.order_by("pk"))
+    assert services.recipient_name(members) == "王秀英"
+    members[0].deceased_on = date(2026, 1, 1)
+    assert services.recipient_name(members) == "李建国"
+    members[1].deceased_on = date(2026, 1, 2)
+    assert services.recipient_name(members) == "王秀英家属"
+
+
+def test_enrol_refuses_cases_that_are_not_approved_or_not_reviewed(review_programs):
+    refused = approved_case(review_programs["dibao"])
+    Case.objects.filter(pk=refused.pk).update(status=Case.Status.REFUSED)
+    with pytest.raises(services.ReviewRefused, match="不是已批准"):
+        services.enrol(refused)
+    medical = approved_case(review_programs["medical"], members=WITH_WORKING_SON)
+    with pytest.raises(services.ReviewRefused, match="不实行定期核查"):
+        services.enrol(medical)
+    assert not ReviewSchedule.objects.exists()
+
+
+def test_enrol_twice_keeps_the_first_schedule(review_programs):
+    case = approved_case(review_programs["dibao"])
+    first = services.enrol(case)
+    assert services.enrol(case) == first
+    started = ProcessInstance.objects.filter(process_key="review_schedule", business_key=case.business_key)
+    assert started.count() == 1 and started.get().status == "completed"
+    scheduled = AuditEvent.objects.get(instance=started.get(), kind="review.scheduled")
+    assert scheduled.payload["next_due"] == "2026-03-02" and scheduled.payload["interval_months"] == 12
+
+
+def test_enrolment_can_start_from_irregular_income(review_programs):
+    case = approved_case(review_programs["dibao"])
+    schedule = services.enrol(case, irregular_income=True)
+    assert (schedule.interval_months, schedule.irregular_income, schedule.next_due) == (6, True, date(2025, 9, 2))
+
+
+def test_open_review_refuses_a_case_that_is_not_approved(review_programs):
+    case = approved_case(review_programs["dibao"])
+    Case.objects.filter(pk=case.pk).update(status=Case.Status.CLOSED)
+    with pytest.raises(services.ReviewRefused):
+        services.open_review(case)
+    assert not Case.objects.filter(program="dibao_review").exists()
+
+
+def test_review_process_data_holds_no_id_numbers(review_programs):
+    case = approved_case(review_programs["dibao"])
+    review, created = services.open_review(case)
+    assert created
+    started = AuditEvent.objects.get(instance=review.instance, kind="instance.started")
+    text = json.dumps(started.payload, ensure_ascii=False)
+    assert "王秀英" in text
+    assert all(m.resident_id not in text for m in case.household.members.all())
+
+
+def test_staff_related_to_the_household_are_recused_from_its_review(review_programs, people):
+    case = approved_case(review_programs["dibao"])
+    StaffRelative.objects.create(staff=people["shenhe"], name="王秀英", resident_id=ELDERLY_COUPLE[0][2],
+                                 relation="sibling")
+    CaseConflict.objects.create(case=case, staff=people["cunwei"], staff_name="cunwei", member_name="李建国",
+                                relation="子女", source=CaseConflict.Source.DECLARED)
+    review, _ = services.open_review(case)
+    assert review.separately_registered
+    assert set(CaseConflict.objects.filter(case=review).values_list("staff__username", "source")) == {
+        ("shenhe", "matched"), ("cunwei", "declared")}
+    driver = ReviewDriver(review_programs["dibao_review"], people)
+    driver.home_visit(review)
+    with pytest.raises(TaskForbidden, match="回避"):
+        driver.propose(review, "continue")
+
+
+def test_record_death_refuses_impossible_dates(review_programs):
+    case = approved_case(review_programs["dibao"])
+    member = case.household.members.get(name="李建国")
+    with pytest.raises(services.DeathRefused, match="晚于今天"):
+        services.record_death(member, date(2026, 3, 3))
+    with pytest.raises(services.DeathRefused, match="早于出生"):
+        services.record_death(member, date(1960, 4, 30))
+    services.record_death(member, date(2026, 2, 1))
+    with pytest.raises(services.DeathRefused, match="另一个死亡日期"):
+        services.record_death(member, date(2026, 2, 2))
+
+
+def test_a_death_is_recorded_in_every_register_that_lists_the_person(review_programs):
+    first = approved_case(review_programs["dibao"])
+    # The same person is also registered in another household (moved, never removed) that gets 特困 support.
+    approved_case(review_programs["tekun"], members=[("王秀英", "head", ELDERLY_COUPLE[0][2], Decimal("0"), {})])
+    reviews = services.record_death(first.household.members.get(name="王秀英"), date(2026, 2, 27))
+    assert sorted(r.program_id for r in reviews) == ["dibao_review", "tekun_review"]
+    assert set(Member.objects.filter(name="王秀英").values_list("deceased_on", flat=True)) == {date(2026, 2, 27)}
+    assert DeathTrigger.objects.count() == 2
+
+
+def test_a_death_in_a_household_without_aid_is_audited_on_the_system_chain(jurisdictions, review_programs):
+    home = make_household(VILLAGE, WITH_WORKING_SON)
+    assert services.record_death(home.members.get(name="李明"), date(2026, 1, 5)) == []
+    assert services.record_death(home.members.get(name="李明"), date(2026, 1, 5)) == []  # once only
+    event = AuditEvent.objects.get(kind="member.deceased")
+    assert event.instance_id is None and event.payload["households"] == [home.pk]
+    assert not ReviewCase.objects.exists()
+
+
+def test_the_sweep_goes_on_when_one_case_fails(review_programs):
+    Jurisdiction.objects.create(code="520102001001", name="某村", level="village")
+    outside = approved_case(review_programs["dibao"], village="520102001001")  # no rules for Guiyang
+    inside = approved_case(review_programs["dibao"], members=WITH_WORKING_SON)
+    result = services.open_due_reviews(today=date(2025, 3, 2))
+    assert (result.enrolled, result.failed) == (1, [outside.business_key])
+    assert ReviewSchedule.objects.filter(case=inside).exists()
+    assert not ReviewSchedule.objects.filter(case=outside).exists()
+
+
+def test_due_schedules_skip_cases_with_a_running_review(review_programs):
+    case = approved_case(review_programs["dibao"])
+    services.enrol(case)
+    assert list(services.due_schedules(TODAY)) == [case.review_schedule]
+    services.open_review(case)
+    assert list(services.due_schedules(TODAY)) == []
