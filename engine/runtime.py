@@ -64,11 +64,20 @@ def _context(instance: ProcessInstance) -> OperatorContext:
     )
 
 
+def error_text(err: BaseException) -> str:
+    """The message of a process error. SpiffWorkflow's own ``__str__`` can itself fail (its "did you mean"
+    hint chokes on our expression errors), which must not turn a rolled-back action into a crash."""
+    try:
+        return str(err)
+    except Exception:  # noqa: BLE001 - any failure to format still leaves the original error to report
+        return f"{type(err).__name__}: {'; '.join(str(a) for a in err.args)}"
+
+
 def _run_engine(session: _Session) -> None:
     try:
         session.workflow.do_engine_steps()
     except (SpiffWorkflowException, ExpressionError) as err:
-        raise ProcessError(f"{session.instance.process_key}: {err}") from err
+        raise ProcessError(f"{session.instance.process_key}: {error_text(err)}") from err
 
 
 _STATE_FIELDS = ["state", "lock_version", "status", "ended_at", "audit_seq", "audit_head", "updated_at"]
@@ -247,7 +256,7 @@ def complete_task(task_pk: int, actor: Any, data: dict[str, Any] | None = None) 
         try:
             task.run()
         except (SpiffWorkflowException, ExpressionError) as err:
-            raise ProcessError(f"{row.name}: {err}") from err
+            raise ProcessError(f"{row.name}: {error_text(err)}") from err
         # The completion is recorded before the process runs on, so the service tasks that follow
         # (records naming who decided) see it, and the chain lists events in the order they happened.
         row.status = HumanTask.Status.COMPLETED

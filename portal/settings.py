@@ -150,6 +150,8 @@ TIMER_TICK_SECONDS = float(os.environ.get("DOUDI_TIMER_TICK_SECONDS", "30"))
 CELERY_BEAT_SCHEDULE = {
     "fire-due-timers": {"task": "engine.fire_due_timers", "schedule": timedelta(seconds=TIMER_TICK_SECONDS)},
     "seal-audit-checkpoint": {"task": "engine.seal_audit_checkpoint", "schedule": timedelta(hours=1)},
+    # 动态管理: open the periodic reviews of 低保 and 特困 cases that have come due.
+    "open-due-reviews": {"task": "review.open_due_reviews", "schedule": timedelta(hours=1)},
 }
 
 # --- Engine -----------------------------------------------------------------------------------

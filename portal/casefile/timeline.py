@@ -32,6 +32,25 @@ KIND_LABELS = {
     "notice.published": _("发布公示"),
     "notice.closed": _("公示结束"),
     "case.closed": _("案件办结"),
+    "review.opened": _("启动核查"),
+    "review.scheduled": _("确定下次核查"),
+    "case.reviewed": _("核查结果"),
+    "member.deceased": _("登记成员死亡"),
+    "medical.category_checked": _("核实救助类别"),
+    "medical.prequalified": _("核对一站式结算资格"),
+    "medical.calculated": _("测算医疗救助金额"),
+    "medical.settled": _("记入年度医疗救助额"),
+    "temporary.decision_basis": _("审批依据"),
+    "emergency_aid.paid": _("先行救助发放"),
+    "emergency_aid.overdue": _("补办手续超时"),
+    "emergency_aid.settled": _("先行救助补办完成"),
+    "reserve_fund.paid": _("备用金支出"),
+    "reserve_fund.topped_up": _("备用金补充"),
+    "reserve_fund.insufficient": _("备用金不足"),
+    "children.assessment_shared": _("风险评估结果通报"),
+    "children.guardianship_arranged": _("安排临时监护"),
+    "children.case_linked": _("转介其他救助项目"),
+    "children.petition_filed": _("申请撤销监护人资格"),
 }
 FALLBACK_LABEL = _("其他事件")
 
@@ -59,11 +78,18 @@ EVENT_FIELDS = {
     "outcome": _("结果"),
     "status": _("状态"),
     "payment_starts": _("发放起始"),
+    "basis": _("依据"),
+    "next_due": _("下次核查"),
+    "interval_months": _("核查周期（月）"),
+    "trigger": _("触发原因"),
+    "died_on": _("死亡日期"),
+    "previous_amount": _("原金额"),
+    "payment_stops": _("停发起始"),
 }
 DECISIONS = {"approve": _("同意"), "refuse": _("不同意"), "return": _("退回"), "continue": _("继续保障"),
              "adjust": _("调整"), "terminate": _("停止保障"), "agree": _("同意"), "disagree": _("不同意"),
              "reinvestigate": _("重新调查"), "completed": _("期满无异议"), "objected": _("有异议"),
-             "approved": _("已批准"), "refused": _("不予批准"), "withdrawn": _("已撤回")}
+             "approved": _("已批准"), "refused": _("不予批准"), "withdrawn": _("已撤回"), "closed": _("已结案")}
 MAX_TEXT = 300
 HASH_PREFIX = 12
 

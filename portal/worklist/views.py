@@ -30,6 +30,10 @@ PREFILL = {
     "township_opinion": {"proposed_amount": ("dibao", "amount")},
     "county_decision": {"approved_amount": ("proposed_amount",)},
     "township_confirmation": {"approved_amount": ("proposed_amount",)},
+    "temporary_township_confirmation": {"approved_amount": ("proposed_amount",)},
+    "temporary_county_decision": {"approved_amount": ("proposed_amount",)},
+    "temporary_collective_decision": {"approved_amount": ("proposed_amount",)},
+    "review_township_proposal": {"proposed_amount": ("dibao", "amount")},
 }
 
 
@@ -48,22 +52,28 @@ def worklist_view(request: HttpRequest) -> HttpResponse:
     program = request.GET.get("program", "")
     village = request.GET.get("village", "").strip()
     if program:
-        tasks = tasks.filter(process_key=program)
+        # By the case's program: several programs may run the same process (the periodic reviews).
+        tasks = tasks.filter(instance__case__program_id=program)
     if village.isdigit():
         tasks = tasks.filter(instance__jurisdiction__startswith=village)
     status = request.GET.get("status", "")
     now = timezone.now()
     tasks = _filter_status(tasks, status, now)
-    page = Paginator(tasks.select_related("instance", "assignee", "instance__case"), PAGE_SIZE).get_page(
+    page = Paginator(tasks.select_related("instance", "assignee", "instance__case__program"), PAGE_SIZE).get_page(
         request.GET.get("page"))
-    programs = {p.process_key: p.name for p in Program.objects.all()}
-    rows = [(task, _urgency(task, now), programs.get(task.process_key, task.process_key)) for task in page.object_list]
+    programs = {p.code: p.name for p in Program.objects.order_by("code")}
+    rows = [(task, _urgency(task, now), _program_name(task)) for task in page.object_list]
     return render(request, "worklist/worklist.html", {
         "tab": tab, "page": page, "rows": rows, "programs": programs,
         "program": program, "village": village, "status": status,
         "counts": {"mine": worklist.my_tasks(request.user).count(),
                    "group": worklist.group_tasks(request.user).count()},
     })
+
+
+def _program_name(task: HumanTask) -> str:
+    case = getattr(task.instance, "case", None)
+    return case.program.name if case is not None else task.process_key
 
 
 def _filter_status(tasks, status: str, now):  # noqa: ANN001, ANN202 - a HumanTask queryset in and out
