@@ -25,6 +25,7 @@ FINAL_DECISIONS = ("Task_county_approval", "Task_township_confirm")
 DEMOCRATIC_REVIEW = "Task_democratic_review"
 OBJECTION = "Task_objection"
 LEVELS = ("township", "county")
+PAYMENTS = ("monthly", "one_off")
 FLAG_LABELS = {"severely_disabled": "重度残疾", "seriously_ill": "重病", "student": "在校学生",
                "single_parent": "单亲家庭", "disabled": "残疾"}
 
@@ -195,21 +196,26 @@ def _reasons(value: Any) -> list[str]:
         "payment_starts": Param("payment_starts", str, required=False),
         "reasons": Param("reasons", (str, list), required=False),
         "basis": Param("basis", str, required=False),
+        "payment": Param("payment", str, required=False),
     },
     label="生成并签章案件文书",
 )
 def issue_case_record(*, kind: str, levels: list, amount: int | float | None = None,
                       payment_starts: str | None = None, reasons: str | list | None = None, basis: str = "",
-                      context: OperatorContext) -> dict[str, Any]:
+                      payment: str = "monthly", context: OperatorContext) -> dict[str, Any]:
     """Render the record from the case's facts and sign it by each level in turn (township, then county).
 
     ``basis`` states on what authority the decision was made, e.g. "乡镇依凯里市民政局委托审批（规则：…）".
+    ``payment`` is "monthly" (a standing benefit, paid from a start month) or "one_off" (a single payment).
     """
+    if payment not in PAYMENTS:
+        raise OperatorError(f"issue_case_record: payment should be monthly or one_off, got {payment!r}")
     if not levels or any(level not in LEVELS for level in levels) or len(set(levels)) != len(levels):
         raise OperatorError(f"issue_case_record: levels should be township and/or county, got {levels!r}")
     facts = CaseFacts(case_for(context, "issue_case_record"))
     data = record_data(kind, facts, level=levels[-1], amount=amount, payment_starts=payment_starts,
                        reasons=_reasons(reasons), basis=basis.strip())
+    data["one_off"] = payment == "one_off"
     try:
         record = service.issue(
             kind, data, jurisdiction=facts.case.household.village_id, instance_id=context.instance_id,
