@@ -51,6 +51,9 @@ KIND_LABELS = {
     "children.guardianship_arranged": _("安排临时监护"),
     "children.case_linked": _("转介其他救助项目"),
     "children.petition_filed": _("申请撤销监护人资格"),
+    "disaster.registered": _("登记灾害事件"),
+    "disaster.household_category": _("核定家庭类别"),
+    "disaster.amount_calculated": _("测算受灾救助金额"),
 }
 FALLBACK_LABEL = _("其他事件")
 

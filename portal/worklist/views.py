@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from engine import runtime, worklist
@@ -26,6 +27,19 @@ PAGE_SIZE = 25
 DUE_SOON = timedelta(days=2)
 STATUS_FILTERS = ("overdue", "soon", "claimed", "unclaimed")
 # Pre-filled values of a form from what the process computed before it (the reviewer can change them).
+# Figures a program's calculation leaves in the process data, shown on its task pages: (variable, [(key, label)]).
+CALCULATIONS = [
+    ("medical_amount", [
+        ("compliant_cost", gettext_lazy("政策范围内个人自付（元）")),
+        ("rate", gettext_lazy("救助比例")),
+        ("annual_cap", gettext_lazy("年度封顶（元）")),
+        ("paid_this_year", gettext_lazy("本年已救助（元）")),
+        ("remaining_cap", gettext_lazy("剩余额度（元）")),
+        ("amount", gettext_lazy("测算救助金额（元）")),
+        ("patient_share", gettext_lazy("个人负担（元）")),
+    ]),
+    ("aid", [("amount", gettext_lazy("测算救助金额（元）")), ("basis", gettext_lazy("测算依据"))]),
+]
 PREFILL = {
     "township_opinion": {"proposed_amount": ("dibao", "amount")},
     "county_decision": {"approved_amount": ("proposed_amount",)},
@@ -156,9 +170,19 @@ def task_view(request: HttpRequest, task_pk: int) -> HttpResponse:
         "members": list(case.household.members.all()) if case else [],
         "clocks": clocks, "now": timezone.now(),
         "calculation": _calculation(data.get("dibao")),
+        "figures": _figures(data),
         "verification": data.get("verification") if isinstance(data.get("verification"), dict) else None,
         "standard": data.get("standard"), "rules_version": data.get("rules_version"),
     })
+
+
+def _figures(data: dict) -> list[tuple[str, object]]:
+    figures = []
+    for variable, fields in CALCULATIONS:
+        values = data.get(variable)
+        if isinstance(values, dict):
+            figures += [(str(label), values[key]) for key, label in fields if key in values]
+    return figures
 
 
 def _calculation(result: object) -> dict | None:

@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "disaster"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.register_view, name="register"),
+    path("cases/<int:case_pk>/", views.aid_view, name="aid"),
+]
