@@ -54,6 +54,14 @@ KIND_LABELS = {
     "disaster.registered": _("登记灾害事件"),
     "disaster.household_category": _("核定家庭类别"),
     "disaster.amount_calculated": _("测算受灾救助金额"),
+    "tekun.eligibility": _("特困条件审查"),
+    "tekun.care_assessed": _("生活自理能力评估"),
+    "tekun.spot_check": _("县级入户抽查"),
+    "tekun.care_agreement": _("照料协议备案"),
+    "tekun.visit": _("定期探访"),
+    "tekun.admitted": _("集中供养入住"),
+    "tekun.support_ended": _("终止供养"),
+    "tekun.staffing_changed": _("护理人员配备调整"),
 }
 FALLBACK_LABEL = _("其他事件")
 
@@ -88,6 +96,7 @@ EVENT_FIELDS = {
     "died_on": _("死亡日期"),
     "previous_amount": _("原金额"),
     "payment_stops": _("停发起始"),
+    "end_reason": _("终止原因"),
 }
 DECISIONS = {"approve": _("同意"), "refuse": _("不同意"), "return": _("退回"), "continue": _("继续保障"),
              "adjust": _("调整"), "terminate": _("停止保障"), "agree": _("同意"), "disagree": _("不同意"),

@@ -39,6 +39,7 @@ CALCULATIONS = [
         ("patient_share", gettext_lazy("个人负担（元）")),
     ]),
     ("aid", [("amount", gettext_lazy("测算救助金额（元）")), ("basis", gettext_lazy("测算依据"))]),
+    ("care", [("level_label", gettext_lazy("生活自理能力")), ("unable_count", gettext_lazy("不能自理的项目数"))]),
 ]
 PREFILL = {
     "township_opinion": {"proposed_amount": ("dibao", "amount")},
