@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
@@ -29,6 +30,22 @@ def user_groups(user: Any) -> set[str]:
         cached = set(user.groups.values_list("name", flat=True))
         user._engine_groups = cached
     return cached
+
+
+def user_offices(user: Any) -> list[tuple[str, str]]:
+    """(role, jurisdiction code) of each of the user's ``<role>:<code>`` groups, for the roles the engine knows."""
+    offices = []
+    for name in user_groups(user):
+        role, _, code = name.partition(":")
+        if role in settings.ENGINE_ROLES and code.isdigit():
+            offices.append((role, code))
+    return sorted(offices)
+
+
+def office_codes(user: Any, roles: Iterable[str] | None = None) -> list[str]:
+    """The jurisdiction codes of the user's offices, of any role or only of ``roles``."""
+    wanted = None if roles is None else set(roles)
+    return sorted({code for role, code in user_offices(user) if wanted is None or role in wanted})
 
 
 def actor_label(user: Any) -> str:

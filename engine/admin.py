@@ -4,7 +4,8 @@ from .models import AuditEvent, HumanTask, ProcessDefinition, ProcessInstance, T
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
-    """Engine rows change only through the engine's actions (and its audit chain)."""
+    """Rows written only by the engine's actions and the process's operators (each change audited there):
+    the admin shows them and never adds, changes or deletes. The portal's apps use it too."""
 
     def has_add_permission(self, request):
         return False

@@ -75,33 +75,61 @@ def check_household(household: Household, program: Program, members: list | None
     return problems
 
 
-def process_start_data(case: Case, members: list[Member]) -> dict[str, Any]:
-    """What the program's process starts with. No resident ID numbers: process data is shown on task pages."""
+def member_facts(members: list[Member]) -> list[dict[str, Any]]:
+    """The members as processes see them: what the amount and eligibility rules need, no ID numbers."""
     incomes = dict(
         IncomeItem.objects.filter(member__in=members).values_list("member").annotate(total=Sum("monthly_amount"))
     )
+    return [
+        {
+            "name": m.name,
+            "birth_date": m.birth_date.isoformat(),
+            "monthly_income": float(incomes.get(m.pk, 0)),
+            "severely_disabled": m.severely_disabled,
+            "seriously_ill": m.seriously_ill,
+            "student": m.student,
+            "single_parent": m.single_parent,
+        }
+        for m in members
+    ]
+
+
+def process_start_data(case: Case, members: list[Member]) -> dict[str, Any]:
+    """What the program's process starts with. No resident ID numbers: process data is shown on task pages."""
     head = next(m for m in members if m.relation == Member.Relation.HEAD)
-    village = case.household.village_id
     return {
         "household_size": len(members),
-        "county": village[:6],
+        "county": case.household.village_id[:6],
         "as_of": timezone.localtime(case.opened_at).date().isoformat(),
         "applicant_name": head.name,
         "program_name": case.program.name,
         "separately_registered": case.separately_registered,
-        "members": [
-            {
-                "name": m.name,
-                "birth_date": m.birth_date.isoformat(),
-                "monthly_income": float(incomes.get(m.pk, 0)),
-                "severely_disabled": m.severely_disabled,
-                "seriously_ill": m.seriously_ill,
-                "student": m.student,
-                "single_parent": m.single_parent,
-            }
-            for m in members
-        ],
+        "members": member_facts(members),
     }
+
+
+def new_case(household: Household, program: Program, **fields: Any) -> Case:
+    """Create a case with its business key (``<PROGRAM>-<date>-<number>``), saved at once: operators that run
+    before the process's first wait find the case by this key."""
+    case = Case.objects.create(household=household, program=program,
+                               business_key=f"pending-{timezone.now().timestamp()}", **fields)
+    case.business_key = f"{program.code.upper()}-{timezone.localdate():%Y%m%d}-{case.pk:06d}"
+    case.save(update_fields=["business_key"])
+    return case
+
+
+def start_case_process(case: Case, *, actor: Any, data: dict[str, Any]) -> None:
+    """Start the program's process for ``case`` and give the case's offices access to it."""
+    case.instance = runtime.start_process(
+        case.program.process_key,
+        jurisdiction=case.household.village_id,
+        actor=actor,
+        subject=case,
+        business_key=case.business_key,
+        data=data,
+    )
+    case.save(update_fields=["instance"])
+    grant_case_access(case)
 
 
 def open_case(household: Household, program: Program, *, actor: Any, data: dict[str, Any] | None = None,
@@ -115,20 +143,7 @@ def open_case(household: Household, program: Program, *, actor: Any, data: dict[
         problems = check_household(household, program, members)
         if problems:
             raise CaseRefused(problems)
-        case = Case.objects.create(household=household, program=program,
-                                   business_key=f"pending-{timezone.now().timestamp()}")
-        case.business_key = f"{program.code.upper()}-{timezone.localdate():%Y%m%d}-{case.pk:06d}"
-        # Saved before the process starts: operators that run before its first wait find the case by this key.
-        case.save(update_fields=["business_key"])
+        case = new_case(household, program)
         register_conflicts(case, find_conflicts(household, members, declared))
-        case.instance = runtime.start_process(
-            program.process_key,
-            jurisdiction=household.village_id,
-            actor=actor,
-            subject=case,
-            business_key=case.business_key,
-            data={**process_start_data(case, members), **(data or {})},
-        )
-        case.save(update_fields=["instance"])
-        grant_case_access(case)
+        start_case_process(case, actor=actor, data={**process_start_data(case, members), **(data or {})})
     return case

@@ -8,7 +8,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from engine.actors import user_groups
+from engine.actors import office_codes
 from engine.models import ProcessDefinition
 from portal.cases.models import Jurisdiction, Program
 
@@ -19,9 +19,7 @@ TOWNSHIP_DIGITS = 9
 
 def caseworker_townships(user: Any) -> list[str]:
     """The 9-digit township codes of the user's ``township_caseworker:<code>`` groups."""
-    prefix = f"{ROLE}:"
-    codes = (name[len(prefix):] for name in user_groups(user) if name.startswith(prefix))
-    return sorted(code for code in codes if len(code) == TOWNSHIP_DIGITS and code.isdigit())
+    return [code for code in office_codes(user, [ROLE]) if len(code) == TOWNSHIP_DIGITS]
 
 
 def require_caseworker(user: Any) -> list[str]:

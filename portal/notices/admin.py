@@ -1,20 +1,13 @@
 from django.contrib import admin
 
+from engine.admin import ReadOnlyAdmin
+
 from .models import PublicNotice
 
 
 @admin.register(PublicNotice)
-class PublicNoticeAdmin(admin.ModelAdmin):
+class PublicNoticeAdmin(ReadOnlyAdmin):
     list_display = ("applicant_name", "village", "program", "round", "household_size", "amount", "starts_on",
                     "ends_on", "status")
     list_filter = ("status", "program")
     search_fields = ("applicant_name", "village__code")
-
-    def has_add_permission(self, request) -> bool:  # noqa: ANN001
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:  # noqa: ANN001
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:  # noqa: ANN001
-        return False

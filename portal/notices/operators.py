@@ -20,19 +20,12 @@ from typing import Any
 from django.utils import timezone
 
 from engine.operators import OperatorContext, OperatorError, operator
-from portal.cases.models import Case
+from portal.cases.outcome import case_for
 
 from .models import PublicNotice
 
 MAX_DAYS = 60
 OUTCOMES = {"completed": PublicNotice.Status.COMPLETED, "objected": PublicNotice.Status.OBJECTED}
-
-
-def _case(context: OperatorContext, name: str) -> Case:
-    case = Case.objects.select_related("household", "program").filter(business_key=context.business_key).first()
-    if case is None:
-        raise OperatorError(f"{name}: no case has business key '{context.business_key}'")
-    return case
 
 
 def _whole(value: Any, what: str, low: int, high: int) -> int:
@@ -57,7 +50,7 @@ def publish_notice(*, applicant_name: str, household_size: int | float, amount: 
     length = _whole(days, "days", 1, MAX_DAYS)
     if isinstance(amount, bool) or amount < 0:
         raise OperatorError(f"publish_notice: amount should be a non-negative number, got {amount!r}")
-    case = _case(context, "publish_notice")
+    case = case_for(context, "publish_notice")
     now = timezone.now()
     previous = PublicNotice.objects.filter(case=case)
     previous.filter(status=PublicNotice.Status.OPEN).update(status=PublicNotice.Status.WITHDRAWN, closed_at=now)
@@ -80,7 +73,7 @@ def publish_notice(*, applicant_name: str, household_size: int | float, amount: 
 def close_notice(*, notice_id: int, outcome: str, context: OperatorContext) -> dict[str, Any]:
     if outcome not in OUTCOMES:
         raise OperatorError(f"close_notice: outcome should be one of {', '.join(OUTCOMES)}, got {outcome!r}")
-    case = _case(context, "close_notice")
+    case = case_for(context, "close_notice")
     notice = PublicNotice.objects.filter(pk=notice_id, case=case).first()
     if notice is None:
         raise OperatorError(f"close_notice: notice {notice_id} is not a notice of case {case.business_key}")

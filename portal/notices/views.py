@@ -18,12 +18,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from engine import runtime, worklist
+from engine.actors import office_codes
 from engine.errors import ProcessError, TaskConflict, TaskForbidden
 from engine.models import HumanTask
 from forms import renderer
 from portal.cases.models import Jurisdiction
 
-from .access import covers, office_codes, within
+from .access import covers, within
 from .models import PublicNotice
 
 RECENT_DAYS = 30

@@ -1,20 +1,9 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from engine.admin import ReadOnlyAdmin
+
 from .models import ImportBatch, RegistryRecord
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Registry data changes only through ``manage.py import_registry_records`` (one batch per file)."""
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(RegistryRecord)

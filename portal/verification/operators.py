@@ -19,7 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from engine.operators import OperatorContext, OperatorError, operator
-from portal.cases.models import Case
+from portal.cases.outcome import case_for
 
 from .verify import VerificationError, verify_case
 
@@ -71,9 +71,7 @@ def verify_household_economy(*, standard: int | float, asset_limit_months: int |
     day = _iso_date(as_of)
     if not context.business_key:
         raise _fail("the process instance has no business key, so there is no case to verify")
-    case = Case.objects.select_related("household").filter(business_key=context.business_key).first()
-    if case is None:
-        raise _fail(f"no case with business key {context.business_key!r}")
+    case = case_for(context, NAME)
     try:
         result = verify_case(case, standard=standard_d, asset_limit_months=months, as_of=day)
     except VerificationError as err:

@@ -81,5 +81,5 @@ def test_service_task_verifies_the_case_and_audits_it(process, build):
 
 
 def test_a_process_without_a_case_fails_with_the_operator_message(process, build):
-    with pytest.raises(ProcessError, match="no case with business key"):
+    with pytest.raises(ProcessError, match="no case has business key"):
         runtime.start_process("test_verification", jurisdiction=VILLAGE, business_key="DIBAO-NONE", data=DATA)

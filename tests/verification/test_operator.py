@@ -269,7 +269,7 @@ def test_no_id_number_in_the_result_or_the_audit_event(couple, verify):
 
 
 def test_unknown_business_key(couple, verify):
-    with pytest.raises(OperatorError, match="no case with business key 'DIBAO-NOPE'"):
+    with pytest.raises(OperatorError, match="verify_household_economy: no case has business key 'DIBAO-NOPE'"):
         verify(business_key="DIBAO-NOPE")
     with pytest.raises(OperatorError, match="no business key"):
         verify(business_key="")

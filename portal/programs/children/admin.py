@@ -1,19 +1,8 @@
 from django.contrib import admin
 
+from engine.admin import ReadOnlyAdmin
+
 from .models import ChildCaseLink, DepartmentNotification, GuardianshipPetition, RiskAssessment, TemporaryGuardianship
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """These rows are written by the process (and mirrored in the audit chain); the admin only shows them."""
-
-    def has_add_permission(self, request) -> bool:  # noqa: ANN001
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:  # noqa: ANN001
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:  # noqa: ANN001
-        return False
 
 
 @admin.register(RiskAssessment)

@@ -10,7 +10,6 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, QuerySet, Sum
@@ -18,7 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from engine import worklist
-from engine.actors import user_groups
+from engine.actors import user_offices
 from portal.cases.models import Case
 from portal.cases.permissions import visible_cases
 
@@ -30,7 +29,7 @@ PAGE_SIZE = 50
 
 def require_office(user: Any) -> None:
     """404 for a user who holds no role in any office (a villager, a plain account)."""
-    if not any(name.partition(":")[0] in settings.ENGINE_ROLES for name in user_groups(user)):
+    if not user_offices(user):
         raise Http404
 
 

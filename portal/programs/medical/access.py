@@ -6,7 +6,7 @@ from typing import Any
 
 from django.http import Http404
 
-from engine.actors import user_groups
+from engine.actors import office_codes
 
 ROLE = "hospital_window"
 COUNTY_DIGITS = 6
@@ -14,9 +14,7 @@ COUNTY_DIGITS = 6
 
 def window_counties(user: Any) -> list[str]:
     """The 6-digit county codes of the user's ``hospital_window:<code>`` groups."""
-    prefix = f"{ROLE}:"
-    codes = (name[len(prefix):] for name in user_groups(user) if name.startswith(prefix))
-    return sorted(code for code in codes if len(code) == COUNTY_DIGITS and code.isdigit())
+    return [code for code in office_codes(user, [ROLE]) if len(code) == COUNTY_DIGITS]
 
 
 def require_window(user: Any) -> list[str]:

@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from engine.admin import ReadOnlyAdmin
+
 from .models import Settlement
 
 
 @admin.register(Settlement)
-class SettlementAdmin(admin.ModelAdmin):
+class SettlementAdmin(ReadOnlyAdmin):
     """Read-only: settlements are written only by the process (``record_medical_settlement``)."""
 
     list_display = ("case", "patient_name", "masked_resident_id", "year", "category", "channel", "hospital",
@@ -13,12 +15,3 @@ class SettlementAdmin(admin.ModelAdmin):
     search_fields = ("patient_name", "case__business_key")
     exclude = ("resident_id",)
     readonly_fields = ("masked_resident_id",)
-
-    def has_add_permission(self, request) -> bool:  # noqa: ANN001
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:  # noqa: ANN001
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:  # noqa: ANN001
-        return False

@@ -27,7 +27,7 @@ from datetime import date
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, QuerySet, Sum
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -35,8 +35,8 @@ from engine import audit, runtime
 from engine.errors import EngineError
 from engine.models import ProcessInstance
 from portal.cases.conflicts import ConflictFinding, find_conflicts, register_conflicts
-from portal.cases.models import Case, CaseConflict, IncomeItem, Member, Program
-from portal.cases.permissions import grant_case_access
+from portal.cases.models import Case, CaseConflict, Member, Program
+from portal.cases.services import member_facts, new_case, start_case_process
 
 from .models import DeathTrigger, ReviewCase, ReviewSchedule
 
@@ -150,9 +150,6 @@ def review_start_data(original: Case, review: Case, *, trigger: str, death_date:
     """What ``annual_review`` starts with: the living household (no ID numbers) and the approved case's facts."""
     members = list(original.household.members.order_by("pk"))
     living = [m for m in members if not m.deceased]
-    incomes = dict(
-        IncomeItem.objects.filter(member__in=living).values_list("member").annotate(total=Sum("monthly_amount"))
-    )
     return {
         "household_size": len(living),
         "county": original.household.village_id[:6],
@@ -160,18 +157,7 @@ def review_start_data(original: Case, review: Case, *, trigger: str, death_date:
         "applicant_name": recipient_name(members),
         "program_name": review.program.name,
         "separately_registered": review.separately_registered,
-        "members": [
-            {
-                "name": m.name,
-                "birth_date": m.birth_date.isoformat(),
-                "monthly_income": float(incomes.get(m.pk, 0)),
-                "severely_disabled": m.severely_disabled,
-                "seriously_ill": m.seriously_ill,
-                "student": m.student,
-                "single_parent": m.single_parent,
-            }
-            for m in living
-        ],
+        "members": member_facts(living),
         "deceased_members": [m.name for m in members if m.deceased],
         "original_case": original.business_key,
         "original_program": original.program_id,
@@ -232,27 +218,14 @@ def open_review(original: Case, *, trigger: str = ReviewCase.Trigger.SCHEDULED, 
             if existing is not None:
                 return existing.review, False
             members = list(original.household.members.order_by("pk"))
-            review = Case.objects.create(household=original.household, program=review_program,
-                                         business_key=f"pending-{timezone.now().timestamp()}",
-                                         separately_registered=original.separately_registered)
-            review.business_key = f"{review_program.code.upper()}-{timezone.localdate():%Y%m%d}-{review.pk:06d}"
-            # Saved before the process starts: its first service tasks find the case by this key.
-            review.save(update_fields=["business_key"])
+            review = new_case(original.household, review_program,
+                              separately_registered=original.separately_registered)
             _register_review_conflicts(original, review, members)
             ReviewCase.objects.create(review=review, original=original, trigger=trigger, due_on=due_on,
                                       death_date=death_date, previous_amount=original.monthly_amount)
             schedule = ReviewSchedule.objects.filter(case=original).first()
-            review.instance = runtime.start_process(
-                review_program.process_key,
-                jurisdiction=original.household.village_id,
-                actor=actor,
-                subject=review,
-                business_key=review.business_key,
-                data=review_start_data(original, review, trigger=trigger, death_date=death_date,
-                                       schedule=schedule),
-            )
-            review.save(update_fields=["instance"])
-            grant_case_access(review)
+            start_case_process(review, actor=actor, data=review_start_data(
+                original, review, trigger=trigger, death_date=death_date, schedule=schedule))
             record_on_case(original, "review.opened", {
                 "review_case": review.business_key, "trigger": trigger,
                 "due_on": due_on.isoformat() if due_on else None,

@@ -7,19 +7,15 @@ from typing import Any
 
 from django.http import Http404
 
-from engine.actors import user_groups
+from engine.actors import office_codes
 
 COUNTY_DIGITS = 6
 STAFFING_ROLES = ("care_institution", "county_admin")
 
 
 def _codes(user: Any, roles: tuple[str, ...] | None = None) -> set[str]:
-    codes = set()
-    for name in user_groups(user):
-        role, _, code = name.partition(":")
-        if code.isdigit() and len(code) >= COUNTY_DIGITS and (roles is None or role in roles):
-            codes.add(code[:COUNTY_DIGITS])
-    return codes
+    """The counties of the user's offices (a township or village office lies in its county)."""
+    return {code[:COUNTY_DIGITS] for code in office_codes(user, roles) if len(code) >= COUNTY_DIGITS}
 
 
 def staff_counties(user: Any) -> list[str]:

@@ -3,6 +3,8 @@ The rows the process writes (residents, agreements, visits, spot checks) are rea
 
 from django.contrib import admin
 
+from engine.admin import ReadOnlyAdmin
+
 from .models import CareAgreement, CareHome, Residency, SpotCheck, SpotCheckCounter, SupportVisit
 
 
@@ -17,39 +19,28 @@ class CareHomeAdmin(admin.ModelAdmin):
         return ("carers",) if obj is not None else ()
 
 
-class ProcessRecordAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None) -> bool:  # noqa: ANN001
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:  # noqa: ANN001
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:  # noqa: ANN001
-        return False
-
-
 @admin.register(Residency)
-class ResidencyAdmin(ProcessRecordAdmin):
+class ResidencyAdmin(ReadOnlyAdmin):
     list_display = ("resident_name", "care_home", "care_level", "admitted_on", "ended_on")
     list_filter = ("care_home", "care_level")
 
 
 @admin.register(CareAgreement)
-class CareAgreementAdmin(ProcessRecordAdmin):
+class CareAgreementAdmin(ReadOnlyAdmin):
     list_display = ("supported_name", "carer_name", "signed_on", "visit_interval_days", "ended_on")
 
 
 @admin.register(SupportVisit)
-class SupportVisitAdmin(ProcessRecordAdmin):
+class SupportVisitAdmin(ReadOnlyAdmin):
     list_display = ("case", "sequence", "visited_on", "visitor", "agreement_kept")
 
 
 @admin.register(SpotCheck)
-class SpotCheckAdmin(ProcessRecordAdmin):
+class SpotCheckAdmin(ReadOnlyAdmin):
     list_display = ("case", "county", "year", "sequence", "rate", "required", "selected", "selected_total")
     list_filter = ("county", "year", "selected")
 
 
 @admin.register(SpotCheckCounter)
-class SpotCheckCounterAdmin(ProcessRecordAdmin):
+class SpotCheckCounterAdmin(ReadOnlyAdmin):
     list_display = ("county", "year", "cases", "selected")

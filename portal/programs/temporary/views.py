@@ -8,9 +8,6 @@ a user without such an office gets 404, like a case of another jurisdiction.
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
@@ -18,7 +15,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from engine import worklist
-from engine.actors import user_groups
+from engine.actors import office_codes
 from portal.cases.permissions import visible_cases
 
 from .models import EmergencyAid, ReserveFund, ReserveFundEntry
@@ -28,16 +25,6 @@ OVERDUE_TASK = "Task_paperwork_overdue"
 REPORT_ROLES = {"county_admin", "county_approver", "auditor"}
 FUND_ROLES = REPORT_ROLES | {"township_caseworker", "township_reviewer", "township_approver"}
 LEDGER_ROWS = 20
-
-
-def office_codes(user: Any, roles: set[str]) -> list[str]:
-    """The jurisdiction codes of the user's offices in ``roles`` (``county_admin:522601`` → ``522601``)."""
-    codes = set()
-    for name in user_groups(user):
-        role, _sep, code = name.partition(":")
-        if role in roles and role in settings.ENGINE_ROLES and code.isdigit():
-            codes.add(code)
-    return sorted(codes)
 
 
 def _under(field: str, codes: list[str]) -> Q:
