@@ -2,7 +2,7 @@
 
 Only ASTs that passed :mod:`engine.expressions.checker` reach this module. Nothing here calls
 ``eval``/``exec``/``compile``; each AST node is interpreted by a small function. Every visited node
-costs one step; the monotonic clock is consulted every 64 steps. Sizes are checked *before* the
+costs one step; the thread's CPU clock is consulted every 64 steps. Sizes are checked *before* the
 operation that would create a large value (``'a' * 10**9``, ``[0] * 10**8``, ``9 ** 9 ** 9``), and
 again on the result.
 """
@@ -12,7 +12,6 @@ from __future__ import annotations
 import ast
 import inspect
 import operator
-import time
 from collections.abc import Callable, Mapping
 from datetime import date, timedelta
 from typing import Any
@@ -26,7 +25,7 @@ from .errors import (
     ExpressionSyntaxError,
 )
 from .helpers import HELPERS
-from .limits import DEFAULT_LIMITS, Limits, current_limits
+from .limits import DEFAULT_LIMITS, Limits, cpu_clock, current_limits
 from .values import (
     CONTAINER_TYPES,
     NUMBER_TYPES,
@@ -94,7 +93,7 @@ class _Run:
         self.extra = extra or {}
         self.limits = limits
         self.steps = 0
-        self.deadline = time.monotonic() + limits.max_seconds
+        self.deadline = cpu_clock() + limits.max_seconds
 
     # --- bookkeeping ------------------------------------------------------------------------
 
@@ -102,7 +101,7 @@ class _Run:
         self.steps += cost
         if self.steps > self.limits.max_steps:
             raise ExpressionLimitExceeded(f"step limit exceeded ({self.limits.max_steps} steps)")
-        if (self.steps & _TIME_CHECK_MASK) < cost and time.monotonic() > self.deadline:
+        if (self.steps & _TIME_CHECK_MASK) < cost and cpu_clock() > self.deadline:
             raise ExpressionLimitExceeded(f"time limit exceeded ({self.limits.max_seconds} s)")
 
     def measure(self, value: Any, **kwargs: Any) -> None:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import math
-import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from .errors import ExpressionError, ExpressionLimitExceeded
-from .limits import Limits
+from .limits import Limits, cpu_clock
 
 SCALAR_TYPES: tuple[type, ...] = (type(None), bool, int, float, str, Decimal, date, datetime, timedelta)
 SEQUENCE_TYPES: tuple[type, ...] = (list, tuple)
@@ -82,70 +82,113 @@ def measure(
     deadline: float | None = None,
     max_chars: int | None = None,
 ) -> Size:
-    """Walk ``value`` as a tree (shared sub-values counted each time they occur) within the limits.
+    """Size ``value`` as a tree (shared sub-values counted each time they occur) within the limits.
 
-    Raises :class:`ExpressionLimitExceeded` as soon as a budget is exhausted, so the cost of the walk
-    is itself bounded. ``assignable`` restricts to data that may be stored in task data (no sets).
+    Raises :class:`ExpressionLimitExceeded` as soon as a budget is exhausted. A container met again
+    is sized from memory, so ``x = [x, x]`` repeated costs one visit per distinct object, not one per
+    tree node. ``assignable`` restricts to data that may be stored in task data (no sets).
     ``forbidden_ids`` are containers the value must not contain (an assignment would create a cycle).
     """
-    size = Size()
-    max_chars = limits.max_data_chars if max_chars is None else max_chars
-    stack: list[tuple[object, int]] = [(value, 0)]
-    while stack:
-        item, depth = stack.pop()
-        size.nodes += 1
-        if size.nodes > limits.max_data_nodes:
-            raise ExpressionLimitExceeded(f"value is too large (more than {limits.max_data_nodes} elements)")
-        if deadline is not None and not size.nodes & 1023 and time.monotonic() > deadline:
+    walk = _SizeWalk(limits, assignable, forbidden_ids, deadline, max_chars)
+    walk.visit(value, 0)
+    return walk.size
+
+
+class _SizeWalk:
+    def __init__(
+        self,
+        limits: Limits,
+        assignable: bool,
+        forbidden_ids: frozenset[int],
+        deadline: float | None,
+        max_chars: int | None,
+    ) -> None:
+        self.limits = limits
+        self.assignable = assignable
+        self.forbidden_ids = forbidden_ids
+        self.deadline = deadline
+        self.max_chars = limits.max_data_chars if max_chars is None else max_chars
+        self.size = Size()
+        self.visits = 0
+        # id(container) -> (nodes, chars, height) of its tree; the value keeps every id alive.
+        self.known: dict[int, tuple[int, int, int]] = {}
+
+    def add(self, nodes: int, chars: int) -> None:
+        self.size.nodes += nodes
+        self.size.chars += chars
+        if self.size.nodes > self.limits.max_data_nodes:
+            raise ExpressionLimitExceeded(f"value is too large (more than {self.limits.max_data_nodes} elements)")
+        if self.size.chars > self.max_chars:
+            raise ExpressionLimitExceeded(f"value is too large (more than {self.max_chars} characters)")
+
+    def visit(self, item: object, depth: int) -> int:
+        """Count ``item``; return the nesting height of containers inside it (-1 for a scalar)."""
+        self.visits += 1
+        if self.deadline is not None and not self.visits & 1023 and cpu_clock() > self.deadline:
             raise ExpressionLimitExceeded("time limit exceeded")
+        if isinstance(item, (list, tuple, dict)) or (not self.assignable and isinstance(item, (set, frozenset))):
+            return self.visit_container(item, depth)
+        self.add(1, self.scalar_chars(item))
+        return -1
+
+    def visit_container(self, item: list | tuple | dict | set | frozenset, depth: int) -> int:
+        limits = self.limits
+        known = self.known.get(id(item))
+        if known is not None:
+            nodes, chars, height = known
+            if depth + height >= limits.max_data_depth:
+                raise ExpressionLimitExceeded(f"value is nested too deeply (limit {limits.max_data_depth})")
+            self.add(nodes, chars)
+            return height
+        if id(item) in self.forbidden_ids:
+            raise ExpressionError("the assignment would make a value contain itself")
+        if len(item) > limits.max_collection:
+            raise ExpressionLimitExceeded(
+                f"{type_name(item)} is too large ({len(item)} items, limit {limits.max_collection})"
+            )
+        if depth >= limits.max_data_depth:
+            raise ExpressionLimitExceeded(f"value is nested too deeply (limit {limits.max_data_depth})")
+        nodes_before, chars_before = self.size.nodes, self.size.chars
+        self.add(1, 2 + 2 * len(item))
+        height = 0
+        if isinstance(item, dict):
+            if self.assignable and not all(isinstance(key, str) for key in item):
+                raise ExpressionError("dict keys in task data must be strings")
+            children: Iterable[object] = (part for pair in item.items() for part in pair)
+        else:
+            children = item
+        for sub in children:
+            height = max(height, 1 + self.visit(sub, depth + 1))
+        self.known[id(item)] = (self.size.nodes - nodes_before, self.size.chars - chars_before, height)
+        return height
+
+    def scalar_chars(self, item: object) -> int:
+        limits = self.limits
         if isinstance(item, str):
             if len(item) > limits.max_string:
                 raise ExpressionLimitExceeded(
                     f"string is too long ({len(item)} characters, limit {limits.max_string})"
                 )
-            size.chars += len(item) + 2
-        elif isinstance(item, bool) or item is None:
-            size.chars += 5
-        elif isinstance(item, int):
+            return len(item) + 2
+        if isinstance(item, bool) or item is None:
+            return 5
+        if isinstance(item, int):
             bits = item.bit_length()
             if bits > limits.max_int_bits:
                 raise ExpressionLimitExceeded(f"integer is too large (more than {limits.max_int_bits} bits)")
-            size.chars += bits * 31 // 100 + 2
-        elif isinstance(item, float):
+            return bits * 31 // 100 + 2
+        if isinstance(item, float):
             if not math.isfinite(item):
                 raise ExpressionError("numeric overflow: value is not a finite number")
-            size.chars += 24
-        elif isinstance(item, Decimal):
+            return 24
+        if isinstance(item, Decimal):
             if not item.is_finite():
                 raise ExpressionError("numeric overflow: value is not a finite number")
-            size.chars += len(item.as_tuple().digits) + 16
-        elif isinstance(item, (date, timedelta)):  # datetime is a date
-            size.chars += 80
-        elif isinstance(item, (list, tuple, dict)) or (not assignable and isinstance(item, (set, frozenset))):
-            if id(item) in forbidden_ids:
-                raise ExpressionError("the assignment would make a value contain itself")
-            if len(item) > limits.max_collection:
-                raise ExpressionLimitExceeded(
-                    f"{type_name(item)} is too large ({len(item)} items, limit {limits.max_collection})"
-                )
-            if depth >= limits.max_data_depth:
-                raise ExpressionLimitExceeded(f"value is nested too deeply (limit {limits.max_data_depth})")
-            size.chars += 2 + 2 * len(item)
-            if isinstance(item, dict):
-                if assignable and not all(isinstance(key, str) for key in item):
-                    raise ExpressionError("dict keys in task data must be strings")
-                for key, sub in item.items():
-                    stack.append((key, depth + 1))
-                    stack.append((sub, depth + 1))
-            else:
-                for sub in item:
-                    stack.append((sub, depth + 1))
-        else:
-            kind = "task data" if assignable else "expressions"
-            raise ExpressionError(f"values of type '{type_name(item)}' cannot be used in {kind}")
-        if size.chars > max_chars:
-            raise ExpressionLimitExceeded(f"value is too large (more than {max_chars} characters)")
-    return size
+            return len(item.as_tuple().digits) + 16
+        if isinstance(item, (date, timedelta)):  # datetime is a date
+            return 80
+        kind = "task data" if self.assignable else "expressions"
+        raise ExpressionError(f"values of type '{type_name(item)}' cannot be used in {kind}")
 
 
 def check_text_size(value: object, limits: Limits, deadline: float | None = None) -> None:
