@@ -55,5 +55,11 @@ class InstanceNotRunning(EngineError):
 class ProcessError(EngineError):
     """The process itself failed while running (a script error, an operator failure).
 
-    The action that triggered it is rolled back; the instance stays as it was before.
+    The action that triggered it is rolled back; the instance stays as it was before. ``refusal`` is
+    the message of an operator's refusal (``operators.OperatorRefusal``) that caused it, if any: a
+    reason for the user rather than a fault.
     """
+
+    def __init__(self, message: str, *, refusal: str | None = None) -> None:
+        super().__init__(message)
+        self.refusal = refusal

@@ -60,6 +60,14 @@ class OperatorError(EngineError):
     pass
 
 
+class OperatorRefusal(OperatorError):
+    """A rule of the programme says no (a care home short of carers, a reserve fund overdrawn).
+
+    The message is written for the member of staff who submitted the task: it is shown to them as it
+    is, as the reason the submission was not accepted, not as a fault of the process.
+    """
+
+
 _REGISTRY: dict[str, Operator] = {}
 
 

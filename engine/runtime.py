@@ -36,7 +36,7 @@ from .errors import (
 )
 from .expressions import ExpressionError
 from .models import AuditEvent, HumanTask, ProcessDefinition, ProcessInstance, TimerEvent
-from .operators import OperatorContext
+from .operators import OperatorContext, OperatorRefusal
 
 MAX_TASK_DATA_BYTES = 256 * 1024
 
@@ -73,11 +73,25 @@ def error_text(err: BaseException) -> str:
         return f"{type(err).__name__}: {'; '.join(str(a) for a in err.args)}"
 
 
+def process_error(where: str, err: BaseException) -> ProcessError:
+    """A ``ProcessError`` for ``err`` raised at ``where``, carrying the message of the operator refusal
+    that caused it (SpiffWorkflow wraps it in its own exception), if one did."""
+    refusal, cause, seen = None, err, set()
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        if isinstance(cause, OperatorRefusal):
+            refusal = str(cause)
+            break
+        wrapped = getattr(cause, "exception", None)  # SpiffWorkflow's WorkflowTaskException keeps the original
+        cause = wrapped if isinstance(wrapped, BaseException) else cause.__cause__ or cause.__context__
+    return ProcessError(f"{where}: {error_text(err)}", refusal=refusal)
+
+
 def _run_engine(session: _Session) -> None:
     try:
         session.workflow.do_engine_steps()
     except (SpiffWorkflowException, ExpressionError) as err:
-        raise ProcessError(f"{session.instance.process_key}: {error_text(err)}") from err
+        raise process_error(session.instance.process_key, err) from err
 
 
 _STATE_FIELDS = ["state", "lock_version", "status", "ended_at", "audit_seq", "audit_head", "updated_at"]
@@ -256,7 +270,7 @@ def complete_task(task_pk: int, actor: Any, data: dict[str, Any] | None = None) 
         try:
             task.run()
         except (SpiffWorkflowException, ExpressionError) as err:
-            raise ProcessError(f"{row.name}: {error_text(err)}") from err
+            raise process_error(row.name, err) from err
         # The completion is recorded before the process runs on, so the service tasks that follow
         # (records naming who decided) see it, and the chain lists events in the order they happened.
         row.status = HumanTask.Status.COMPLETED

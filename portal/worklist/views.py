@@ -157,7 +157,10 @@ def task_view(request: HttpRequest, task_pk: int) -> HttpResponse:
             return redirect("worklist")
         except ProcessError as err:
             # The action was rolled back; the form is shown again with what was entered.
-            messages.error(request, _("流程执行出错，本次提交未保存：%(reason)s") % {"reason": err})
+            if err.refusal:
+                messages.error(request, _("未能办结，本次提交未保存：%(reason)s") % {"reason": err.refusal})
+            else:
+                messages.error(request, _("流程执行出错，本次提交未保存：%(reason)s") % {"reason": err})
         else:
             messages.success(request, _("已办结：%(task)s") % {"task": task.name})
             return redirect("worklist")

@@ -7,8 +7,8 @@ from django.conf import settings
 
 from engine import operators, runtime
 from engine.deploy import deploy_source, deploy_sources
-from engine.errors import DeployError
-from engine.models import AuditEvent, ProcessDefinition
+from engine.errors import DeployError, ProcessError
+from engine.models import AuditEvent, ProcessDefinition, ProcessInstance
 
 from ..conftest import VILLAGE
 from .helpers import only_task
@@ -176,6 +176,33 @@ def test_business_rule_service_task_and_call_activity_run(db, double_operator, m
         runtime.complete_task(approve.pk, approver, {"decision": "approve", "opinion": "同意"})
         instance.refresh_from_db()
         assert instance.status == "completed"
+
+
+@pytest.fixture
+def refusing_operator():
+    @operators.operator("test_double", params={"value": (int, float)})
+    def double(*, value, context):
+        if value > 10_000:
+            raise operators.OperatorRefusal(f"备用金余额不足：需 {value} 元")
+        if value < 0:
+            raise operators.OperatorError("test_double: value should not be negative")
+        return {"value": value * 2}
+
+    yield double
+    operators.unregister("test_double")
+
+
+def test_operator_refusal_reaches_the_caller_with_its_message(db, refusing_operator):
+    assert all(o.ok for o in deploy_sources(files("parent_with_rules.bpmn", "child_review.bpmn", "approval_tier.dmn")))
+    with pytest.raises(ProcessError) as refused:
+        runtime.start_process("parent_with_rules", jurisdiction=VILLAGE, data={"amount": 20_000})
+    assert refused.value.refusal == "备用金余额不足：需 20000 元"
+    assert "parent_with_rules" in str(refused.value)
+    with pytest.raises(ProcessError) as failed:
+        runtime.start_process("parent_with_rules", jurisdiction=VILLAGE, data={"amount": -1})
+    assert failed.value.refusal is None
+    assert "should not be negative" in str(failed.value)
+    assert not ProcessInstance.objects.filter(process_key="parent_with_rules").exists()
 
 
 def test_deploy_workflows_directory_is_clean(deployed):

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from engine import runtime
+from engine.errors import ProcessError
 from engine.models import HumanTask
 
 from ..conftest import VILLAGE
@@ -128,3 +129,29 @@ def test_task_page_of_another_office_is_404(client, deployed, staff, make_user):
     client.force_login(make_user("outsider", "village_committee", village="522601103201"))
     assert client.get(reverse("task", args=[task.pk])).status_code == 404
     assert client.post(reverse("task", args=[task.pk]), {"applicant_name": "x"}).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("error", "shown", "hidden"),
+    [
+        (ProcessError("demo_assistance: operator failed", refusal="护理人员配比不足：须 2 人"),
+         "未能办结，本次提交未保存：护理人员配比不足：须 2 人", "流程执行出错"),
+        (ProcessError("demo_assistance: script failed: name 'x' is not defined"),
+         "流程执行出错，本次提交未保存：demo_assistance: script failed", "未能办结"),
+    ],
+)
+def test_refusal_is_shown_as_the_reason_a_fault_as_a_process_error(client, deployed, staff, monkeypatch, error,
+                                                                   shown, hidden):
+    (instance,) = start()
+    task = HumanTask.objects.get(instance=instance)
+
+    def refuse(*args, **kwargs):
+        raise error
+
+    monkeypatch.setattr(runtime, "complete_task", refuse)
+    client.force_login(staff["village"])
+    response = client.post(reverse("task", args=[task.pk]),
+                           {"applicant_name": "张三", "household_size": "3", "requested_amount": "1200.5"})
+    html = response.content.decode()
+    assert response.status_code == 200 and shown in html and hidden not in html
+    assert 'value="张三"' in html  # what was entered is still there
