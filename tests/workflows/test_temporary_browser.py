@@ -24,7 +24,7 @@ from django.db import connection
 from django.utils import timezone
 from freezegun import freeze_time
 
-from engine import runtime
+from engine import runtime, workcalendar
 from engine.models import AuditEvent, HumanTask, ProcessInstance
 from portal.cases.models import Case, Household, Program
 from portal.programs.temporary import funds
@@ -446,7 +446,8 @@ def test_emergency_aid_paperwork_overdue_escalates_to_the_county(live_server, te
     page.wait_for_selector("h1:has-text('先行救助逾期未补办手续')")
     rows = page.locator("table.overdue-aid tbody tr").all()
     assert len(rows) == 1
-    days = (timezone.now() - aid.paperwork_due).days
+    days = workcalendar.working_days_between(aid.paperwork_due.astimezone(workcalendar.CHINA_TZ).date(),
+                                             workcalendar.today_in_china())
     assert [cell.strip() for cell in rows[0].locator("td").all_inner_texts()] == [
         case.business_key, "舟溪镇", "舟溪村村民委员会", aid.aid_date.isoformat(), "1000.00",
         timezone.localtime(aid.paperwork_due).strftime("%Y-%m-%d %H:%M"), str(days), "先行救助逾期未补办手续督办"]

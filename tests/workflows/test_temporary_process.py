@@ -364,6 +364,8 @@ def test_emergency_aid_deadline_missed_escalates_to_the_county(driver, people, r
         client.force_login(people["xianguan"])
         page = client.get(reverse("temporary:overdue")).content.decode()
         assert case.business_key in page and reverse("task", args=[overdue.pk]) in page
+        # Due at the end of Monday 2026-03-09 (5 working days), listed on Tuesday: one working day late.
+        assert '<td class="num days">1</td>' in page
         client.force_login(people["jingban"])
         assert client.get(reverse("temporary:overdue")).status_code == 404
 

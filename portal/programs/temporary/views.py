@@ -8,13 +8,15 @@ a user without such an office gets 404, like a case of another jurisdiction.
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from engine import worklist
+from engine import workcalendar, worklist
 from engine.actors import office_codes
 from portal.cases.permissions import visible_cases
 
@@ -49,9 +51,15 @@ def overdue_view(request: HttpRequest) -> HttpResponse:
     instance_ids = [aid.case.instance_id for aid in aids]
     tasks = {t.instance_id: t for t in worklist.actionable_tasks(request.user)
              .filter(instance_id__in=instance_ids, spec_id=OVERDUE_TASK)}
-    rows = [{"aid": aid, "days": (now - aid.paperwork_due).days, "task": tasks.get(aid.case.instance_id)}
+    today = workcalendar.today_in_china()
+    rows = [{"aid": aid, "days": _working_days_late(aid.paperwork_due, today), "task": tasks.get(aid.case.instance_id)}
             for aid in aids]
     return render(request, "temporary/overdue.html", {"rows": rows, "counties": counties, "now": now})
+
+
+def _working_days_late(due: datetime, today: date) -> int:
+    """Working days from the deadline's day (China time) to today: the deadline was set in working days."""
+    return workcalendar.working_days_between(due.astimezone(workcalendar.CHINA_TZ).date(), today)
 
 
 @login_required
