@@ -1,7 +1,7 @@
 """低保 rules as data (workflows/dibao/*.dmn) and the amount calculation (calculate_dibao_amount).
 
-The decision tables run through the engine exactly as a case's process runs them: a small process
-calls the three tables, then the operator, and waits at a user task whose data we read.
+The decision tables are evaluated as deployed, by ``engine.decisions`` (the DMN engine and sandbox a case's
+process uses), and their outputs fed to the operator as dibao.bpmn feeds them.
 """
 
 from __future__ import annotations
@@ -12,105 +12,46 @@ import pytest
 from django.conf import settings
 from lxml import etree
 
-from engine import operators, runtime
+from engine import decisions, operators
 from engine.deploy import deploy_sources
-from engine.errors import ProcessError
 from engine.expressions import evaluate
 from engine.lint import _dmn_cell_expression, lint_file
 from engine.operators import OperatorContext, OperatorError
 from engine.parsing import read_file
-from tests.engine.helpers import only_task
 
 pytestmark = pytest.mark.django_db
 
 JURISDICTION = "522601101200"
 DIBAO_DIR = Path(settings.WORKFLOWS_DIR) / "dibao"
 DMN_FILES = ["dibao_standard.dmn", "dibao_policy.dmn", "dibao_supplement.dmn"]
+TABLES = ["dibao_standard", "dibao_policy", "dibao_supplement"]
 DMN_NS = {"dmn": "https://www.omg.org/spec/DMN/20191111/MODEL/"}
-
-TEST_BPMN = """<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
-                  xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core"
-                  id="Definitions_test_dibao" targetNamespace="http://doudi.example/bpmn">
-  <bpmn:process id="test_dibao_rules" name="低保规则测试" isExecutable="true">
-    <bpmn:laneSet id="LaneSet_test_dibao">
-      <bpmn:lane id="Lane_township" name="乡镇审核">
-        <bpmn:extensionElements><spiffworkflow:properties>
-          <spiffworkflow:property name="role" value="township_reviewer" />
-        </spiffworkflow:properties></bpmn:extensionElements>
-        <bpmn:flowNodeRef>D_start</bpmn:flowNodeRef>
-        <bpmn:flowNodeRef>D_standard</bpmn:flowNodeRef>
-        <bpmn:flowNodeRef>D_policy</bpmn:flowNodeRef>
-        <bpmn:flowNodeRef>D_supplement</bpmn:flowNodeRef>
-        <bpmn:flowNodeRef>D_calculate</bpmn:flowNodeRef>
-        <bpmn:flowNodeRef>D_review</bpmn:flowNodeRef>
-        <bpmn:flowNodeRef>D_end</bpmn:flowNodeRef>
-      </bpmn:lane>
-    </bpmn:laneSet>
-    <bpmn:startEvent id="D_start" />
-    <bpmn:sequenceFlow id="D1" sourceRef="D_start" targetRef="D_standard" />
-    <bpmn:businessRuleTask id="D_standard" name="低保标准">
-      <bpmn:extensionElements>
-        <spiffworkflow:calledDecisionId>dibao_standard</spiffworkflow:calledDecisionId>
-      </bpmn:extensionElements>
-    </bpmn:businessRuleTask>
-    <bpmn:sequenceFlow id="D2" sourceRef="D_standard" targetRef="D_policy" />
-    <bpmn:businessRuleTask id="D_policy" name="办理规则">
-      <bpmn:extensionElements>
-        <spiffworkflow:calledDecisionId>dibao_policy</spiffworkflow:calledDecisionId>
-      </bpmn:extensionElements>
-    </bpmn:businessRuleTask>
-    <bpmn:sequenceFlow id="D3" sourceRef="D_policy" targetRef="D_supplement" />
-    <bpmn:businessRuleTask id="D_supplement" name="分类施保比例">
-      <bpmn:extensionElements>
-        <spiffworkflow:calledDecisionId>dibao_supplement</spiffworkflow:calledDecisionId>
-      </bpmn:extensionElements>
-    </bpmn:businessRuleTask>
-    <bpmn:sequenceFlow id="D4" sourceRef="D_supplement" targetRef="D_calculate" />
-    <bpmn:serviceTask id="D_calculate" name="计算低保金额">
-      <bpmn:extensionElements>
-        <spiffworkflow:serviceTaskOperator id="calculate_dibao_amount" resultVariable="dibao">
-          <spiffworkflow:parameters>
-            <spiffworkflow:parameter id="standard" type="any" value="standard" />
-            <spiffworkflow:parameter id="members" type="any" value="members" />
-            <spiffworkflow:parameter id="supplement_categories" type="any" value="category" />
-            <spiffworkflow:parameter id="supplement_rates" type="any" value="rate" />
-            <spiffworkflow:parameter id="stack" type="any" value="supplements_stack" />
-            <spiffworkflow:parameter id="as_of" type="any" value="as_of" />
-          </spiffworkflow:parameters>
-        </spiffworkflow:serviceTaskOperator>
-      </bpmn:extensionElements>
-    </bpmn:serviceTask>
-    <bpmn:sequenceFlow id="D5" sourceRef="D_calculate" targetRef="D_review" />
-    <bpmn:userTask id="D_review" name="乡镇审核">
-      <bpmn:extensionElements><spiffworkflow:properties>
-        <spiffworkflow:property name="formKey" value="review_opinion" />
-      </spiffworkflow:properties></bpmn:extensionElements>
-    </bpmn:userTask>
-    <bpmn:sequenceFlow id="D6" sourceRef="D_review" targetRef="D_end" />
-    <bpmn:endEvent id="D_end" />
-  </bpmn:process>
-</bpmn:definitions>
-"""
 
 
 def dmn_sources() -> list[tuple[str, str]]:
     return [(name, (DIBAO_DIR / name).read_text(encoding="utf-8")) for name in DMN_FILES]
 
 
-def deploy(bpmn: str = TEST_BPMN) -> None:
-    outcomes = deploy_sources([*dmn_sources(), ("test_dibao_rules.bpmn", bpmn)])
+def deploy(replacements: dict[str, str] | None = None) -> None:
+    """Deploy the three tables, with text replaced in them (old: new) where given."""
+    sources = []
+    for name, source in dmn_sources():
+        for old, new in (replacements or {}).items():
+            source = source.replace(old, new)
+        sources.append((name, source))
+    outcomes = deploy_sources(sources)
     assert all(o.ok for o in outcomes), [str(p) for o in outcomes for p in o.problems]
 
 
 def run(members: list[dict], *, as_of: str = "2026-03-01", county: str = "522601") -> dict:
-    """Start the test process and return the data its review task sees."""
-    instance = runtime.start_process(
-        "test_dibao_rules", jurisdiction=JURISDICTION, data={"county": county, "as_of": as_of, "members": members}
-    )
-    review = only_task(instance)
-    assert (review.spec_id, review.candidate_group) == ("D_review", f"township_reviewer:{JURISDICTION[:9]}")
-    return runtime.task_data(review.pk)
+    """The data the township review of a 低保 case sees: the three tables' outputs, then the operator's amount
+    computed from them with the parameters dibao.bpmn passes."""
+    data: dict = {"county": county, "as_of": as_of, "members": members}
+    for key in TABLES:
+        data.update(decisions.evaluate(key, data).outputs)
+    data["dibao"] = calculate(members, standard=data["standard"], stack=data["supplements_stack"], as_of=as_of,
+                              categories=data["category"], rates=data["rate"])
+    return data
 
 
 def person(name: str, birth_date: str = "1985-06-01", monthly_income: float = 0, **flags: bool) -> dict:
@@ -207,10 +148,13 @@ def test_rule_set_is_chosen_by_county_and_as_of(db, county, as_of, standard, ver
 
 
 @pytest.mark.parametrize(("county", "as_of"), [("522601", "2024-12-31"), ("520102", "2026-03-01")])
-def test_no_rule_in_force_stops_the_process(db, county, as_of):
+def test_no_rule_in_force_stops_the_calculation(db, county, as_of):
     deploy()
-    with pytest.raises(ProcessError, match="standard"):
+    with pytest.raises(decisions.NoMatchingRule, match="dibao_standard"):
         run([person("张三")], county=county, as_of=as_of)
+    for key in TABLES:
+        with pytest.raises(decisions.NoMatchingRule):
+            decisions.evaluate(key, {"county": county, "as_of": as_of})
 
 
 # --- worked examples through the engine -----------------------------------------------------------
@@ -360,13 +304,13 @@ def test_bad_inputs_are_refused(change, message):
     ("members", "message"),
     [([], "no members"), ([person("甲", monthly_income=-50)], "negative")],
 )
-def test_bad_inputs_stop_start_process(db, members, message):
+def test_bad_inputs_stop_the_calculation_after_the_tables(db, members, message):
     deploy()
-    with pytest.raises(ProcessError, match=f"calculate_dibao_amount: .*{message}"):
+    with pytest.raises(OperatorError, match=f"calculate_dibao_amount: .*{message}"):
         run(members)
 
 
-def test_bad_rates_from_the_process_stop_start_process(db):
-    deploy(TEST_BPMN.replace('value="rate"', 'value="[1.5, 0.1, 0.1, 0.1, 0.1]"'))
-    with pytest.raises(ProcessError, match="between 0 and 1"):
+def test_bad_rates_from_the_table_stop_the_calculation(db):
+    deploy({"<text>0.15</text>": "<text>1.5</text>"})
+    with pytest.raises(OperatorError, match="between 0 and 1"):
         run([person("甲")])

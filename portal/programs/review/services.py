@@ -1,9 +1,9 @@
 """Dynamic management (动态管理，应退则退): enrolling approved 低保/特困 cases, opening their reviews when due or when
 a member dies, and the sweep that does both.
 
-* ``enrol(case)`` decides when an approved case is first reviewed: it starts the ``review_schedule`` process, whose
-  ``review_interval`` rules (per county and date) pick the interval from the case's facts; the first review is due
-  that many months after the approval.
+* ``enrol(case)`` decides when an approved case is first reviewed: the ``review_interval`` rules (per county and
+  date, evaluated directly with ``engine.decisions``) pick the interval from the case's facts; the first review is
+  due that many months after the approval. The ``review.scheduled`` event names the rule versions that decided it.
 * ``open_review(case, trigger=...)`` opens the review case (program ``dibao_review`` / ``tekun_review``, process
   ``annual_review``) on the same household. Idempotent and safe under concurrency: the approved case's row is locked
   while opening, and the database allows one unconcluded review per case and one open case per household and
@@ -31,7 +31,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from engine import audit, runtime
+from engine import audit, decisions, runtime
 from engine.errors import EngineError
 from engine.models import ProcessInstance
 from portal.cases.conflicts import ConflictFinding, find_conflicts, register_conflicts
@@ -44,7 +44,9 @@ log = logging.getLogger("doudi.review")
 
 # The programs whose approved cases are reviewed, and the review program of each.
 REVIEW_PROGRAMS = {"dibao": "dibao_review", "tekun": "tekun_review"}
-SCHEDULE_PROCESS = "review_schedule"
+POLICY_DECISION = "review_policy"
+INTERVAL_DECISION = "review_interval"
+MAX_INTERVAL_MONTHS = 60
 
 
 class ReviewRefused(Exception):
@@ -99,8 +101,54 @@ def _check_approved(case: Case) -> None:
 # --- enrolment --------------------------------------------------------------------------------------------
 
 
+def household_facts(case: Case, day: date, working_age_from: int, working_age_to: int) -> dict[str, int]:
+    """Living members on ``day``, and those of working age [from, to) who are not disabled, seriously ill or in
+    school (able to work)."""
+    members = list(case.household.members.all())
+    living = [m for m in members if m.deceased_on is None or m.deceased_on > day]
+    able = [m for m in living if working_age_from <= m.age_on(day) < working_age_to
+            and not (m.disabled or m.severely_disabled or m.seriously_ill or m.student)]
+    return {"living_members": len(living), "able_bodied_members": len(able),
+            "deceased_members": len(members) - len(living)}
+
+
+def _rule_number(decision: decisions.Decision, name: str, low: int, high: int) -> int:
+    value = decision.outputs.get(name)
+    if isinstance(value, bool) or not isinstance(value, int | float) or int(value) != value \
+            or not low <= value <= high:
+        raise ReviewRefused(_("规则 %(decision)s（第 %(version)s 版）的 %(name)s 应为 %(low)s 至 %(high)s 的整数")
+                            % {"decision": decision.key, "version": decision.version, "name": name, "low": low,
+                               "high": high})
+    return int(value)
+
+
+def schedule_next_review(case: Case, *, start: date, irregular_income: bool, actor: Any = None) -> ReviewSchedule:
+    """Record when ``case`` is next reviewed: the ``review_interval`` months (by county, today's rules and the
+    household's facts) after ``start``, audited as ``review.scheduled`` on the case with the rules that decided it.
+    Call it with the case's row locked."""
+    today = timezone.localdate()
+    where = {"county": case.household.village_id[:6], "as_of": today.isoformat()}
+    policy = decisions.evaluate(POLICY_DECISION, where)
+    age_from = _rule_number(policy, "working_age_from", 0, 120)
+    facts = household_facts(case, today, age_from, _rule_number(policy, "working_age_to", age_from + 1, 121))
+    interval = decisions.evaluate(INTERVAL_DECISION, {**where, "original_program": case.program_id,
+                                                      "irregular_income": irregular_income, "household_facts": facts})
+    months = _rule_number(interval, "interval_months", 1, MAX_INTERVAL_MONTHS)
+    basis = str(interval.outputs.get("interval_basis") or "").strip()[:200]
+    next_due = add_months(start, months)
+    schedule, _created = ReviewSchedule.objects.update_or_create(case=case, defaults={
+        "interval_months": months, "next_due": next_due, "basis": basis, "irregular_income": irregular_income,
+        "able_bodied_members": facts["able_bodied_members"], "ended_on": None})
+    record_on_case(case, "review.scheduled", {
+        "original_case": case.business_key, "next_due": next_due.isoformat(), "interval_months": months,
+        "reason": basis, "irregular_income": irregular_income, "able_bodied_members": facts["able_bodied_members"],
+        "rules": [policy.audit(), interval.audit()],
+    }, actor)
+    return schedule
+
+
 def enrol(case: Case, *, actor: Any = None, irregular_income: bool = False) -> ReviewSchedule:
-    """Decide when an approved case is first reviewed (``review_schedule`` process). Returns the schedule; an
+    """Decide when an approved case is first reviewed (counted from its approval). Returns the schedule; an
     enrolled case keeps the schedule it has."""
     with transaction.atomic():
         case = Case.objects.select_for_update(of=("self",)).select_related("household", "program").get(pk=case.pk)
@@ -109,25 +157,7 @@ def enrol(case: Case, *, actor: Any = None, irregular_income: bool = False) -> R
             return existing
         _check_approved(case)
         _review_program(case)
-        runtime.start_process(
-            SCHEDULE_PROCESS,
-            jurisdiction=case.household.village_id,
-            actor=actor,
-            subject=case,
-            business_key=case.business_key,
-            data={
-                "county": case.household.village_id[:6],
-                "as_of": timezone.localdate().isoformat(),
-                "original_case": case.business_key,
-                "original_program": case.program_id,
-                "irregular_income": irregular_income,
-                "schedule_from": approval_date(case).isoformat(),
-            },
-        )
-        schedule = ReviewSchedule.objects.filter(case=case).first()
-        if schedule is None:
-            raise ReviewRefused(_("核查计划未能登记：%(case)s") % {"case": case.business_key})
-    return schedule
+        return schedule_next_review(case, start=approval_date(case), irregular_income=irregular_income, actor=actor)
 
 
 # --- opening a review -------------------------------------------------------------------------------------

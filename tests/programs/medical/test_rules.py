@@ -1,6 +1,6 @@
 """The medical assistance rule tables (workflows/medical/*.dmn): one rule in force per county, date and
 category, the national floor of 70 %, key groups covered in full where the county says so, and the
-values the engine hands to a process."""
+values the deployed tables answer with (``engine.decisions``, as a process's business rule tasks get them)."""
 
 from __future__ import annotations
 
@@ -10,61 +10,17 @@ import pytest
 from django.conf import settings
 from lxml import etree
 
-from engine import runtime
+from engine import decisions
 from engine.deploy import deploy_sources
 from engine.expressions import evaluate
 from engine.lint import _dmn_cell_expression, lint_file
 from engine.parsing import read_file
 from portal.programs.medical.categories import CHECKS, Category
-from tests.engine.helpers import only_task
 
 MEDICAL_DIR = Path(settings.WORKFLOWS_DIR) / "medical"
 DMN_NS = {"dmn": "https://www.omg.org/spec/DMN/20191111/MODEL/"}
 COUNTIES = ["522601", "522622", "522636"]
 DATES = ["2025-01-01", "2025-12-31", "2026-01-01", "2026-07-01", "2030-12-31"]
-JURISDICTION = "522601101200"
-
-TEST_BPMN = """<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
-                  xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core"
-                  id="Definitions_test_medical_rules" targetNamespace="http://doudi.example/bpmn">
-  <bpmn:process id="test_medical_rules" name="医疗救助规则测试" isExecutable="true">
-    <bpmn:laneSet id="LaneSet_test_medical">
-      <bpmn:lane id="Lane_test_medical" name="医疗保障部门">
-        <bpmn:extensionElements><spiffworkflow:properties>
-          <spiffworkflow:property name="role" value="medical_security" />
-        </spiffworkflow:properties></bpmn:extensionElements>
-        <bpmn:flowNodeRef>M_start</bpmn:flowNodeRef>
-        <bpmn:flowNodeRef>M_policy</bpmn:flowNodeRef>
-        <bpmn:flowNodeRef>M_category</bpmn:flowNodeRef>
-        <bpmn:flowNodeRef>M_review</bpmn:flowNodeRef>
-        <bpmn:flowNodeRef>M_end</bpmn:flowNodeRef>
-      </bpmn:lane>
-    </bpmn:laneSet>
-    <bpmn:startEvent id="M_start" />
-    <bpmn:sequenceFlow id="M1" sourceRef="M_start" targetRef="M_policy" />
-    <bpmn:businessRuleTask id="M_policy" name="办理规则">
-      <bpmn:extensionElements>
-        <spiffworkflow:calledDecisionId>medical_policy</spiffworkflow:calledDecisionId>
-      </bpmn:extensionElements>
-    </bpmn:businessRuleTask>
-    <bpmn:sequenceFlow id="M2" sourceRef="M_policy" targetRef="M_category" />
-    <bpmn:businessRuleTask id="M_category" name="类别规则">
-      <bpmn:extensionElements>
-        <spiffworkflow:calledDecisionId>medical_category</spiffworkflow:calledDecisionId>
-      </bpmn:extensionElements>
-    </bpmn:businessRuleTask>
-    <bpmn:sequenceFlow id="M3" sourceRef="M_category" targetRef="M_review" />
-    <bpmn:userTask id="M_review" name="审批">
-      <bpmn:extensionElements><spiffworkflow:properties>
-        <spiffworkflow:property name="formKey" value="medical_decision" />
-      </spiffworkflow:properties></bpmn:extensionElements>
-    </bpmn:userTask>
-    <bpmn:sequenceFlow id="M4" sourceRef="M_review" targetRef="M_end" />
-    <bpmn:endEvent id="M_end" />
-  </bpmn:process>
-</bpmn:definitions>
-"""
 
 
 def _table(name: str):  # noqa: ANN202
@@ -140,11 +96,10 @@ def test_key_groups_are_covered_in_full_in_kaili():
 )
 def test_the_engine_hands_the_process_the_rule_in_force(db, county, as_of, category, expected):
     outcomes = deploy_sources([(n, (MEDICAL_DIR / n).read_text(encoding="utf-8"))
-                               for n in ("medical_policy.dmn", "medical_category.dmn")]
-                              + [("test_medical_rules.bpmn", TEST_BPMN)])
+                               for n in ("medical_policy.dmn", "medical_category.dmn")])
     assert all(o.ok for o in outcomes), [str(p) for o in outcomes for p in o.problems]
-    instance = runtime.start_process("test_medical_rules", jurisdiction=JURISDICTION,
-                                     data={"county": county, "as_of": as_of, "category": category})
-    data = runtime.task_data(only_task(instance).pk)
+    data = {"county": county, "as_of": as_of, "category": category}
+    for key in ("medical_policy", "medical_category"):  # the order of the process's business rule tasks
+        data.update(decisions.evaluate(key, data).outputs)
     assert (data["rate"], data["annual_cap"], data["full_coverage"], data["check"], data["min_age"],
             data["verification_standard"], data["rules_version"]) == expected

@@ -9,8 +9,9 @@ from decimal import Decimal
 import pytest
 from freezegun import freeze_time
 
+from engine.deploy import deploy_source
 from engine.errors import TaskForbidden
-from engine.models import AuditEvent, ProcessInstance
+from engine.models import AuditEvent, ProcessDefinition, ProcessInstance
 from portal.cases.models import Case, CaseConflict, Jurisdiction, Member, StaffRelative
 from portal.programs.review import services
 from portal.programs.review.models import DeathTrigger, ReviewCase, ReviewSchedule
@@ -73,10 +74,41 @@ def test_enrol_twice_keeps_the_first_schedule(review_programs):
     case = approved_case(review_programs["dibao"])
     first = services.enrol(case)
     assert services.enrol(case) == first
-    started = ProcessInstance.objects.filter(process_key="review_schedule", business_key=case.business_key)
-    assert started.count() == 1 and started.get().status == "completed"
-    scheduled = AuditEvent.objects.get(instance=started.get(), kind="review.scheduled")
-    assert scheduled.payload["next_due"] == "2026-03-02" and scheduled.payload["interval_months"] == 12
+    assert (first.interval_months, first.next_due, first.able_bodied_members) == (12, date(2026, 3, 2), 0)
+    assert not ProcessInstance.objects.exists()  # the rules are evaluated directly, no process is run
+    # A case without a process of its own (migrated from paper files) is audited on the system chain.
+    scheduled = AuditEvent.objects.get(kind="review.scheduled")
+    assert scheduled.instance_id is None and scheduled.payload["business_key"] == case.business_key
+    assert (scheduled.payload["next_due"], scheduled.payload["interval_months"]) == ("2026-03-02", 12)
+
+
+def test_the_schedule_is_audited_with_the_rules_that_decided_it(review_programs):
+    case = approved_case(review_programs["dibao"], members=WITH_WORKING_SON, with_instance=True)
+    schedule = services.enrol(case)
+    assert (schedule.interval_months, schedule.able_bodied_members, schedule.next_due) == (6, 1, date(2025, 9, 2))
+    scheduled = AuditEvent.objects.get(instance=case.instance, kind="review.scheduled")
+    policy, interval = (ProcessDefinition.objects.get(key=key) for key in ("review_policy", "review_interval"))
+    assert scheduled.payload == {
+        "original_case": case.business_key, "next_due": "2025-09-02", "interval_months": 6,
+        "reason": "低保家庭有劳动能力成员：每半年核查一次", "irregular_income": False, "able_bodied_members": 1,
+        "rules": [
+            {"decision": "review_policy", "version": 1, "definition_id": policy.pk, "sha256": policy.sha256,
+             "rules": ["Rule_review_policy_5226_2025"]},
+            {"decision": "review_interval", "version": 1, "definition_id": interval.pk, "sha256": interval.sha256,
+             "rules": ["Rule_interval_dibao_able"]},
+        ],
+    }
+
+
+def test_enrolment_refuses_a_rule_that_gives_no_usable_interval(review_programs):
+    case = approved_case(review_programs["dibao"])
+    source = ProcessDefinition.objects.get(key="review_interval").source
+    deploy_source("review/review_interval.dmn", source.replace(
+        '<outputEntry id="Out_interval_dibao_stable_months"><text>12</text>',
+        '<outputEntry id="Out_interval_dibao_stable_months"><text>0</text>'))
+    with pytest.raises(services.ReviewRefused, match="review_interval（第 2 版）的 interval_months"):
+        services.enrol(case)
+    assert not ReviewSchedule.objects.exists() and not AuditEvent.objects.filter(kind="review.scheduled").exists()
 
 
 def test_enrolment_can_start_from_irregular_income(review_programs):
