@@ -1,4 +1,4 @@
-"""In a browser: a caseworker adds member and asset rows with the page's buttons, sees every error, prints a notice."""
+"""In a browser: a caseworker adds and removes member rows with the buttons, sees every error, prints a notice."""
 
 import pytest
 
@@ -42,13 +42,23 @@ def test_register_an_application_in_the_browser(live_server, dibao, caseworker, 
     page.fill("input[name=applicant_name]", "张三")
     page.fill("input[name=resident_id]", HEAD)
     fill_member(page, 0, "张三", HEAD, "head", "600")
-    page.click("button:has-text('增加一行共同生活家庭成员')")
-    page.click("button:has-text('增加一行共同生活家庭成员')")
+    for _ in range(3):
+        page.click("button:has-text('增加一行共同生活家庭成员')")
+    assert page.locator("input[name=members-TOTAL_FORMS]").input_value() == "4"
+    assert page.locator("text=第 4 行").count() == 1
+    fill_member(page, 3, "张小明", CHILD, "child", "0")
+    # Removing the empty third row renumbers the fourth: its fields, labels and heading become row 3.
+    page.locator(".formset-row:has(h3:text-is('第 3 行')) button.remove-row").click()
     assert page.locator("input[name=members-TOTAL_FORMS]").input_value() == "3"
-    assert page.locator("text=第 3 行").count() == 1
+    assert page.locator("fieldset[data-formset=members] .formset-rows h3").all_inner_texts() == [
+        "第 1 行", "第 2 行", "第 3 行"]
+    assert page.locator("input[name=members-2-name]").input_value() == "张小明"
+    assert page.locator("input[name=members-2-resident_id]").input_value() == CHILD
+    assert page.locator("select[name=members-2-relation]").input_value() == "child"
+    assert page.locator("label[for=id_members-2-name]").count() == 1 and page.locator("[name^=members-3-]").count() == 0
+    assert page.locator("input[name=assets-TOTAL_FORMS]").input_value() == "1"  # the other formset is untouched
     fill_member(page, 1, "李梅", SPOUSE, "spouse", "0")
     page.check("input[name=members-1-seriously_ill]")
-    fill_member(page, 2, "张小明", CHILD, "child", "0")
     page.select_option("select[name=assets-0-kind]", "deposit")
     page.fill("input[name=assets-0-value]", "3000")
 

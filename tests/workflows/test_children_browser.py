@@ -1,9 +1,10 @@
 """In Chromium: a child with no effective guardian, from the report at intake to closure — the township child
-supervisor assesses the risk, arranges temporary guardianship at once and refers the household to 低保; the village
-child director records a visit; the supervisor reviews and closes the case.
+supervisor assesses the risk, arranges temporary guardianship at once and refers the household to 低保 and 临时救助
+(the second referral row added with the form's button); the village child director records a visit; the supervisor
+reviews and closes the case.
 
-Screenshots of the report, the assessment, the guardianship form, the child's protection file and the closed file go
-to test-artifacts/.
+Screenshots of the report, the assessment, the guardianship form, the assistance plan, the child's protection file and
+the closed file go to test-artifacts/.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ def setup(deployed, jurisdictions):
     for code, name, key, form, exclusive in [
         ("children", "留守儿童和困境儿童保障", "children", "children_report", False),
         ("dibao", "农村最低生活保障", "dibao", "dibao_application", True),
+        ("temporary", "临时救助", "temporary", "temporary_application", False),
     ]:
         Program.objects.get_or_create(code=code, defaults={"name": name, "process_key": key, "application_form": form,
                                                            "exclusive_membership": exclusive})
@@ -128,23 +130,50 @@ def test_child_without_guardian_gets_temporary_guardianship_and_a_linked_case(li
     screenshot("children-03-temporary-guardianship")
     submit(page)
 
-    # The assistance plan refers the household to 低保: a separate 低保 case starts.
+    # The assistance plan refers the household to 低保 and 临时救助, the second row added with the button: a separate
+    # case of each program starts.
     open_task(page, base, "制定帮扶计划（转介救助）")
     page.fill("input[name=planned_on]", TODAY)
     page.fill("textarea[name=measures]", "儿童主任每周探访；学校安排心理老师谈心。")
+    add_row = page.locator("button:has-text('增加一行转介救助项目')")
+    total = page.locator("input[name=referrals-TOTAL_FORMS]")
     page.select_option("select[name=referrals-0-program]", "dibao")
     page.fill("input[name=referrals-0-referral_reason]", "父亲服刑、母亲离家，家庭无收入来源。")
+    add_row.click()
+    page.select_option("select[name=referrals-1-program]", "temporary")
+    page.fill("input[name=referrals-1-referral_reason]", "儿童生活暂时困难，急需基本生活费用。")
+    page.fill("input[name=referrals-1-aid_months]", "3")
+    # At maxItems (5 rows) the button is disabled; removing an added row renumbers the rows after it.
+    for _ in range(3):
+        add_row.click()
+    assert total.input_value() == "5" and add_row.is_disabled()
+    page.fill("input[name=referrals-4-referral_reason]", "第五行，稍后删除。")
+    page.locator(".formset-row:has(h3:text-is('第 3 行')) button.remove-row").click()
+    assert total.input_value() == "4" and add_row.is_enabled()
+    assert page.locator("input[name=referrals-3-referral_reason]").input_value() == "第五行，稍后删除。"
+    assert page.locator("input[name=referrals-4-referral_reason]").count() == 0
+    assert page.locator("fieldset[data-formset=referrals] .formset-rows h3").all_inner_texts() == [
+        "第 1 行", "第 2 行", "第 3 行", "第 4 行"]
+    for _ in range(2):
+        page.locator("fieldset[data-formset=referrals] button.remove-row").last.click()
+    assert total.input_value() == "2"
+    screenshot("children-04-assistance-plan")
     submit(page)
-    link = ChildCaseLink.objects.get(case=case)
-    assert link.status == "opened" and link.linked_case.instance.process_key == "dibao"
+    links = {link.program_code: link for link in ChildCaseLink.objects.filter(case=case)}
+    assert {code: link.status for code, link in links.items()} == {"dibao": "opened", "temporary": "opened"}
+    for code, link in links.items():
+        assert link.linked_case.household_id == case.household_id and link.linked_case.instance.process_key == code
+    assert links["temporary"].linked_case.instance.audit_events.get(
+        kind="instance.started").payload["data"]["requested_months"] == 3
     assert TemporaryGuardianship.objects.get(case=case).within_clock
 
     page.goto(f"{base}/programs/children/{case.pk}/")
     page.wait_for_selector("h1:has-text('儿童保障档案')")
     assert page.locator("text=王桂兰").count() >= 1 and page.locator("text=按时安排").count() == 1
-    assert page.locator(f"a:has-text('{link.linked_case.business_key}')").count() == 1
+    for link in links.values():
+        assert page.locator(f"a:has-text('{link.linked_case.business_key}')").count() == 1
     assert page.locator("text=紧急").count() >= 1 and page.locator(f"text={CHILD}").count() == 0
-    screenshot("children-04-protection-file")
+    screenshot("children-05-protection-file")
 
     # A week later the visit cycle fires; the village child director records the visit.
     with freeze_time(timezone.now() + timedelta(days=7, hours=1)):
@@ -157,7 +186,7 @@ def test_child_without_guardian_gets_temporary_guardianship_and_a_linked_case(li
     page.check("input[name=child_seen]")
     page.fill("textarea[name=child_condition]", "孩子在外祖母家生活规律，已回校上课。")
     page.select_option("select[name=concern]", "none")
-    screenshot("children-05-visit")
+    screenshot("children-06-visit")
     submit(page)
 
     # The supervisor reviews and closes the case.
@@ -173,11 +202,11 @@ def test_child_without_guardian_gets_temporary_guardianship_and_a_linked_case(li
     assert case.status == Case.Status.CLOSED
     page.goto(f"{base}/programs/children/{case.pk}/")
     assert page.locator("text=已终止").count() >= 1 and page.locator("td:has-text('外祖母家生活规律')").count() == 1
-    screenshot("children-06-closed-file")
+    screenshot("children-07-closed-file")
     # The case page draws the process with the steps done.
     page.goto(f"{base}/cases/{case.pk}/")
     page.wait_for_selector("#casefile-diagram[data-state=ready]", timeout=20_000)
     done = page.eval_on_selector_all(".djs-element.done", "els => els.map(e => e.dataset.elementId)")
     assert {"Task_risk_assessment", "Task_temporary_guardianship", "Task_assistance_plan", "Task_regular_visit",
             "Task_case_review", "End_closed"} <= set(done)
-    screenshot("children-07-case-page")
+    screenshot("children-08-case-page")
