@@ -12,13 +12,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from engine import runtime, worklist
 from engine.errors import ProcessError, TaskConflict, TaskForbidden
 from engine.models import HumanTask, TimerEvent
-from forms import renderer
+from forms import process_values, renderer
 from portal.casefile.timeline import DECISIONS
 from portal.cases.models import Program
 from portal.cases.operators import CATEGORY_LABELS
@@ -26,30 +25,6 @@ from portal.cases.operators import CATEGORY_LABELS
 PAGE_SIZE = 25
 DUE_SOON = timedelta(days=2)
 STATUS_FILTERS = ("overdue", "soon", "claimed", "unclaimed")
-# Pre-filled values of a form from what the process computed before it (the reviewer can change them).
-# Figures a program's calculation leaves in the process data, shown on its task pages: (variable, [(key, label)]).
-CALCULATIONS = [
-    ("medical_amount", [
-        ("compliant_cost", gettext_lazy("政策范围内个人自付（元）")),
-        ("rate", gettext_lazy("救助比例")),
-        ("annual_cap", gettext_lazy("年度封顶（元）")),
-        ("paid_this_year", gettext_lazy("本年已救助（元）")),
-        ("remaining_cap", gettext_lazy("剩余额度（元）")),
-        ("amount", gettext_lazy("测算救助金额（元）")),
-        ("patient_share", gettext_lazy("个人负担（元）")),
-    ]),
-    ("aid", [("amount", gettext_lazy("测算救助金额（元）")), ("basis", gettext_lazy("测算依据"))]),
-    ("care", [("level_label", gettext_lazy("生活自理能力")), ("unable_count", gettext_lazy("不能自理的项目数"))]),
-]
-PREFILL = {
-    "township_opinion": {"proposed_amount": ("dibao", "amount")},
-    "county_decision": {"approved_amount": ("proposed_amount",)},
-    "township_confirmation": {"approved_amount": ("proposed_amount",)},
-    "temporary_township_confirmation": {"approved_amount": ("proposed_amount",)},
-    "temporary_county_decision": {"approved_amount": ("proposed_amount",)},
-    "temporary_collective_decision": {"approved_amount": ("proposed_amount",)},
-    "review_township_proposal": {"proposed_amount": ("dibao", "amount")},
-}
 
 
 def _urgency(task: HumanTask, now) -> str:  # noqa: ANN001
@@ -148,7 +123,8 @@ def task_view(request: HttpRequest, task_pk: int) -> HttpResponse:
     task = _actionable(request, task_pk)
     posted = request.POST if request.method == "POST" else None
     data = runtime.task_data(task.pk)
-    bound = renderer.bind(task.form_key, posted, initial=_prefill(task.form_key, data)) if task.form_key else None
+    bound = (renderer.bind(task.form_key, posted, initial=process_values.prefill(task.form_key, data))
+             if task.form_key else None)
     if posted is not None and (bound is None or bound.is_valid()):
         try:
             runtime.complete_task(task.pk, request.user, bound.cleaned_data() if bound else {})
@@ -174,19 +150,10 @@ def task_view(request: HttpRequest, task_pk: int) -> HttpResponse:
         "members": list(case.household.members.all()) if case else [],
         "clocks": clocks, "now": timezone.now(),
         "calculation": _calculation(data.get("dibao")),
-        "figures": _figures(data),
+        "figures": process_values.figures(task.form_key, data) if task.form_key else [],
         "verification": data.get("verification") if isinstance(data.get("verification"), dict) else None,
         "standard": data.get("standard"), "rules_version": data.get("rules_version"),
     })
-
-
-def _figures(data: dict) -> list[tuple[str, object]]:
-    figures = []
-    for variable, fields in CALCULATIONS:
-        values = data.get(variable)
-        if isinstance(values, dict):
-            figures += [(str(label), values[key]) for key, label in fields if key in values]
-    return figures
 
 
 def _calculation(result: object) -> dict | None:
@@ -196,14 +163,3 @@ def _calculation(result: object) -> dict | None:
     lines = [{**line, "label": CATEGORY_LABELS.get(line.get("category"), line.get("category"))}
              for line in result.get("supplements") or [] if isinstance(line, dict)]
     return {**result, "supplements": lines}
-
-
-def _prefill(form_key: str, data: dict) -> dict:
-    initial = {}
-    for field, path in PREFILL.get(form_key, {}).items():
-        value: object = data
-        for key in path:
-            value = value.get(key) if isinstance(value, dict) else None
-        if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
-            initial[field] = value
-    return initial

@@ -155,3 +155,19 @@ def test_refusal_is_shown_as_the_reason_a_fault_as_a_process_error(client, deplo
     html = response.content.decode()
     assert response.status_code == 200 and shown in html and hidden not in html
     assert 'value="张三"' in html  # what was entered is still there
+
+
+def test_task_page_shows_the_figures_and_prefill_its_form_declares(client, deployed, staff, monkeypatch):
+    (instance,) = start()
+    task = HumanTask.objects.get(instance=instance)
+    HumanTask.objects.filter(pk=task.pk).update(form_key="temporary_county_decision")
+    data = {"proposed_amount": 1500.01, "emergency_payment": {"amount": 800.0}, "aid": {"amount": 99.0}}
+    monkeypatch.setattr(runtime, "task_data", lambda pk: data)
+    client.force_login(staff["village"])
+    html = client.get(reverse("task", args=[task.pk])).content.decode()
+    assert 'name="approved_amount"' in html and 'value="1500.01"' in html
+    # The form lists no figures: what other programmes compute is not shown on it.
+    assert "测算救助金额" not in html
+    HumanTask.objects.filter(pk=task.pk).update(form_key="supervision")
+    html = client.get(reverse("task", args=[task.pk])).content.decode()
+    assert "<th>先行救助金额（元）</th><td>800.0</td>" in html
