@@ -416,8 +416,9 @@ def test_guardianship_petition_needs_six_months_of_neglect_then_monitoring_goes_
         petition = {"petition_grounds": "neglect", "respondent_name": "李芳", "court": "凯里市人民法院",
                     "filed_on": today(), "petition_facts": "母亲离家后不闻不问，不支付抚养费，孩子生活无着。",
                     "evidence": ["村委会证明", "探访记录"], "proposed_guardian": "外祖母王桂兰"}
-        with pytest.raises(ProcessError, match="须持续 6 个月以上"):
+        with pytest.raises(ProcessError, match="须持续 6 个月以上") as refused:
             child.complete(case, "Task_guardianship_petition", "xianguan", {**petition, "neglect_since": "2025-09-03"})
+        assert refused.value.refusal.startswith("以怠于履行监护职责为由申请撤销监护人资格，须持续 6 个月以上")
         assert not GuardianshipPetition.objects.exists()
         child.complete(case, "Task_guardianship_petition", "xianguan", {**petition, "neglect_since": "2025-09-02"})
         # The child stays under temporary guardianship and visits go on until the next review.

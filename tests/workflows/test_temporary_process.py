@@ -441,10 +441,12 @@ def test_emergency_aid_above_the_ceiling_is_not_paid(driver, people):
     with freeze_time(MONDAY):
         case = rescue(driver)
         task = driver.task(case, "Task_emergency_aid")
-        with pytest.raises(ProcessError, match="超过临时救助最高金额 50,000 元"):
+        with pytest.raises(ProcessError, match="超过临时救助最高金额 50,000 元") as refused:
             runtime.complete_task(task.pk, people["jingban"], {
                 "aid_date": "2026-03-02", "situation": "房屋倒塌", "aid_amount": 60000, "aid_form": "transfer",
                 "received_by": "王秀英"})
+        # A refusal the caseworker reads as it is, not a fault of the process.
+        assert refused.value.refusal == "先行救助金额 60,000.00 元超过临时救助最高金额 50,000 元，不能发放"
     # Rolled back: the task is still to do and nothing was paid.
     assert driver.ready(case) == ["Task_emergency_aid"]
     assert funds.balance(TOWNSHIP) == Decimal("100000.00") and not EmergencyAid.objects.exists()

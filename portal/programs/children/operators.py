@@ -28,7 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from engine.models import AuditEvent
-from engine.operators import OperatorContext, OperatorError, operator
+from engine.operators import OperatorContext, OperatorError, OperatorRefusal, operator
 from portal.cases.models import Case
 from portal.cases.outcome import case_for
 
@@ -101,11 +101,11 @@ def children_child_facts(*, child_name: str, members: list, as_of: str, context:
     name = child_name.strip()
     member = next((m for m in members if isinstance(m, dict) and m.get("name") == name), None)
     if member is None:
-        raise OperatorError(_("报告的儿童“%(name)s”不在登记的家庭成员中") % {"name": name})
+        raise OperatorRefusal(_("报告的儿童“%(name)s”不在登记的家庭成员中") % {"name": name})
     born = _iso_date(member.get("birth_date"), "birth_date", "children_child_facts")
     age = _age_on(born, on)
     if age >= ADULT_AGE:
-        raise OperatorError(_("“%(name)s”已年满十八周岁，不属于未成年人保护对象") % {"name": name})
+        raise OperatorRefusal(_("“%(name)s”已年满十八周岁，不属于未成年人保护对象") % {"name": name})
     return {"name": name, "birth_date": born.isoformat(), "age": age}
 
 
@@ -135,7 +135,7 @@ def children_record_assessment(*, risk_level: str, risk_score: dict, context: Op
     data = event.payload.get("data", {})
     departments = [code for code in DepartmentNotification.Department.values if data.get(f"notify_{code}")]
     if data.get("safety") in risk.HARMED and DepartmentNotification.Department.POLICE not in departments:
-        raise OperatorError(_("儿童曾受到或正在受到侵害的，须通报公安机关"))
+        raise OperatorRefusal(_("儿童曾受到或正在受到侵害的，须通报公安机关"))
     assessed_on = _iso_date(data.get("assessed_on"), "assessed_on", "children_record_assessment")
     notified_on = _iso_date(data["notified_on"], "notified_on", "children_record_assessment") \
         if data.get("notified_on") else assessed_on
@@ -238,7 +238,7 @@ def children_record_petition(*, neglect_months: int | float, context: OperatorCo
         since = _iso_date(data.get("neglect_since"), "neglect_since", "children_record_petition")
         months = _months_between(since, filed_on)
         if months < neglect_months:
-            raise OperatorError(
+            raise OperatorRefusal(
                 _("以怠于履行监护职责为由申请撤销监护人资格，须持续 %(required)d 个月以上；自 %(since)s 起至申请日"
                   "仅 %(months)d 个月") % {"required": neglect_months, "since": since.isoformat(),
                                            "months": max(months, 0)})

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from engine.models import AuditEvent
-from engine.operators import OperatorContext, OperatorError, operator
+from engine.operators import OperatorContext, OperatorError, OperatorRefusal, operator
 from forms.resident_id import mask
 from portal.cases.models import Case, Jurisdiction, Member
 from portal.cases.outcome import case_for
@@ -81,7 +81,7 @@ def register_disaster_aid(*, event_name: str, event_date: str, event_type: str, 
     except ValueError:
         raise OperatorError(f"{name}: event_date and as_of should be ISO dates") from None
     if day > applied:
-        raise OperatorError(_("灾害发生日期（%(day)s）不能晚于申请日期（%(applied)s）")
+        raise OperatorRefusal(_("灾害发生日期（%(day)s）不能晚于申请日期（%(applied)s）")
                             % {"day": day.isoformat(), "applied": applied.isoformat()})
     case = case_for(context, name)
     DisasterAid.objects.update_or_create(case=case, defaults={

@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from engine.models import AuditEvent
-from engine.operators import OperatorContext, OperatorError, operator
+from engine.operators import OperatorContext, OperatorError, OperatorRefusal, operator
 from forms.resident_id import mask
 from portal.cases.models import Case, Jurisdiction, Member
 from portal.cases.outcome import case_for
@@ -112,7 +112,7 @@ def temporary_pay_emergency_aid(*, amount: int | float, ceiling: int | float, ai
     case = case_for(context, name)
     value = _money(amount, name)
     if value > _money(ceiling, name):
-        raise OperatorError(_("先行救助金额 %(amount)s 元超过临时救助最高金额 %(ceiling)s 元，不能发放") % {
+        raise OperatorRefusal(_("先行救助金额 %(amount)s 元超过临时救助最高金额 %(ceiling)s 元，不能发放") % {
             "amount": f"{value:,.2f}", "ceiling": f"{ceiling:,}"})
     day = _iso_date(aid_date, "aid_date", name)
     due = _iso_datetime(paperwork_due, "paperwork_due", name)
