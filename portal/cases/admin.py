@@ -13,7 +13,7 @@ class JurisdictionAdmin(admin.ModelAdmin):
 
 @admin.register(Program)
 class ProgramAdmin(admin.ModelAdmin):
-    list_display = ("code", "name", "process_key", "exclusive_membership")
+    list_display = ("code", "name", "process_key", "payment", "one_open_case_per_household", "exclusive_membership")
 
 
 class MemberInline(admin.TabularInline):
@@ -44,4 +44,4 @@ class CaseAdmin(admin.ModelAdmin):
     list_display = ("business_key", "program", "household", "status", "opened_at")
     list_filter = ("program", "status")
     search_fields = ("business_key",)
-    readonly_fields = ("instance", "business_key", "opened_at")
+    readonly_fields = ("instance", "business_key", "opened_at", "one_open_case_per_household")

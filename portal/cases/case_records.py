@@ -19,13 +19,13 @@ from portal.records import service
 
 from .models import Case, IncomeItem, Jurisdiction, Member
 from .outcome import case_for
+from .payments import Payment
 
 TOWNSHIP_REVIEW = "Task_township_review"
 FINAL_DECISIONS = ("Task_county_approval", "Task_township_confirm")
 DEMOCRATIC_REVIEW = "Task_democratic_review"
 OBJECTION = "Task_objection"
 LEVELS = ("township", "county")
-PAYMENTS = ("monthly", "one_off")
 FLAG_LABELS = {"severely_disabled": "重度残疾", "seriously_ill": "重病", "student": "在校学生",
                "single_parent": "单亲家庭", "disabled": "残疾"}
 
@@ -202,20 +202,21 @@ def _reasons(value: Any) -> list[str]:
 )
 def issue_case_record(*, kind: str, levels: list, amount: int | float | None = None,
                       payment_starts: str | None = None, reasons: str | list | None = None, basis: str = "",
-                      payment: str = "monthly", context: OperatorContext) -> dict[str, Any]:
+                      payment: str | None = None, context: OperatorContext) -> dict[str, Any]:
     """Render the record from the case's facts and sign it by each level in turn (township, then county).
 
     ``basis`` states on what authority the decision was made, e.g. "乡镇依凯里市民政局委托审批（规则：…）".
-    ``payment`` is "monthly" (a standing benefit, paid from a start month) or "one_off" (a single payment).
+    ``payment`` is "monthly" (a standing benefit, paid from a start month) or "one_off" (a single payment); by
+    default, how the case's program pays (``Program.payment``).
     """
-    if payment not in PAYMENTS:
+    if payment is not None and payment not in Payment.values:
         raise OperatorError(f"issue_case_record: payment should be monthly or one_off, got {payment!r}")
     if not levels or any(level not in LEVELS for level in levels) or len(set(levels)) != len(levels):
         raise OperatorError(f"issue_case_record: levels should be township and/or county, got {levels!r}")
     facts = CaseFacts(case_for(context, "issue_case_record"))
     data = record_data(kind, facts, level=levels[-1], amount=amount, payment_starts=payment_starts,
                        reasons=_reasons(reasons), basis=basis.strip())
-    data["one_off"] = payment == "one_off"
+    data["one_off"] = (payment or facts.case.program.payment) == Payment.ONE_OFF
     try:
         record = service.issue(
             kind, data, jurisdiction=facts.case.household.village_id, instance_id=context.instance_id,

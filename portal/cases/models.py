@@ -10,6 +10,8 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from forms import resident_id
 from forms.resident_id import validate_resident_id
 
+from .payments import AmountWording, Payment, wording
+
 
 class Jurisdiction(models.Model):
     """An administrative division by its GB/T 2260-based code: province 2 digits, city 4, county 6,
@@ -54,8 +56,12 @@ class Program(models.Model):
     process_key = models.CharField(_("流程"), max_length=200)
     # Whether one person may be in two open cases of this program at once (低保: no).
     exclusive_membership = models.BooleanField(_("一人只能在一个在办案件中"), default=True)
+    # Whether a household may have only one open case of this program at once (低保: enrolled once; medical
+    # assistance: no, every hospital stay of every member is its own claim).
+    one_open_case_per_household = models.BooleanField(_("每户只能有一个在办案件"), default=True)
     # The form key of the application registered at intake (a household_application extension); empty: no intake.
     application_form = models.CharField(_("申请表"), max_length=100, blank=True)
+    payment = models.CharField(_("发放方式"), max_length=16, choices=Payment.choices, default=Payment.MONTHLY)
 
     class Meta:
         verbose_name = _("救助项目")
@@ -63,6 +69,14 @@ class Program(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def one_off(self) -> bool:
+        return self.payment == Payment.ONE_OFF
+
+    @property
+    def amount_wording(self) -> AmountWording:
+        return wording(self.payment)
 
 
 class Household(models.Model):
@@ -197,21 +211,31 @@ class Case(models.Model):
     # 单独登记备案: the applicant's household includes a close relative of a staff member or village cadre.
     separately_registered = models.BooleanField(_("单独登记备案"), default=False)
     opened_at = models.DateTimeField(_("受理时间"), auto_now_add=True)
-    # Set by the process when the case is decided (approved amount per month, first month paid).
-    monthly_amount = models.DecimalField(_("月保障金额（元）"), max_digits=12, decimal_places=2, null=True, blank=True)
+    # Set by the process when the case is decided: the approved amount (per month, or once: ``program.payment``)
+    # and the (first) month paid.
+    monthly_amount = models.DecimalField(_("救助金额（元）"), max_digits=12, decimal_places=2, null=True, blank=True,
+                                         help_text=_("按月发放的项目为每月金额，一次性发放的项目为一次发放的金额"))
     payment_starts = models.DateField(_("发放起始月份"), null=True, blank=True)
+    # The program's rule when the case was created; a constraint cannot read the program's table.
+    one_open_case_per_household = models.BooleanField(_("每户只能有一个在办案件"), default=True, editable=False)
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("救助案件")
         verbose_name_plural = _("救助案件")
         constraints = [
-            models.UniqueConstraint(fields=["household", "program"], condition=models.Q(status="open"),
+            models.UniqueConstraint(fields=["household", "program"],
+                                    condition=models.Q(status="open", one_open_case_per_household=True),
                                     name="cases_one_open_case_per_household_program"),
         ]
 
     def __str__(self) -> str:
         return self.business_key
+
+    def save(self, *args, **kwargs) -> None:
+        if self._state.adding:
+            self.one_open_case_per_household = self.program.one_open_case_per_household
+        super().save(*args, **kwargs)
 
 
 class CaseUserObjectPermission(UserObjectPermissionBase):

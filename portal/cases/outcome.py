@@ -71,7 +71,7 @@ def close_case(*, outcome: str, amount: int | float | None = None, payment_start
     case.closed_at = timezone.now()
     if outcome == "approved":
         if amount is None:
-            raise OperatorError("close_case: an approved case needs its monthly amount")
+            raise OperatorError("close_case: an approved case needs its amount")
         delay = 1 if payment_delay_months is None else payment_delay_months
         if not 0 <= delay <= 12:
             raise OperatorError(f"close_case: payment_delay_months should be 0-12, got {delay}")

@@ -20,7 +20,8 @@ class PublicNotice(models.Model):
     round = models.PositiveSmallIntegerField(_("公示轮次"))
     applicant_name = models.CharField(_("申请人"), max_length=50)
     household_size = models.PositiveSmallIntegerField(_("家庭人口"))
-    amount = models.DecimalField(_("拟保障金额（元/月）"), max_digits=12, decimal_places=2)
+    # Per month or once, as the program pays (``Program.payment``).
+    amount = models.DecimalField(_("拟救助金额（元）"), max_digits=12, decimal_places=2)
     starts_on = models.DateField(_("公示开始"))
     ends_on = models.DateField(_("公示结束"))
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.OPEN)

@@ -23,6 +23,7 @@ from engine.errors import ProcessError, TaskConflict, TaskForbidden
 from engine.models import HumanTask
 from forms import renderer
 from portal.cases.models import Jurisdiction
+from portal.cases.payments import proposed_amount_column
 
 from .access import covers, within
 from .models import PublicNotice
@@ -78,6 +79,8 @@ def board_view(request: HttpRequest, village_code: str) -> HttpResponse:
     ended = [n for n in notices if n.status != PublicNotice.Status.OPEN]
     return render(request, "notices/board.html", {
         "village": village, "current": current, "ended": ended, "today": today,
+        "current_amount": proposed_amount_column(n.program.payment for n, _days, _object in current),
+        "ended_amount": proposed_amount_column(n.program.payment for n in ended),
         "printable": request.GET.get("print") == "1",
     })
 

@@ -1,8 +1,11 @@
+import io
 import json
 from decimal import Decimal
 
 import pytest
 from django.conf import settings
+from django.core.management import call_command
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from engine import runtime
@@ -10,7 +13,7 @@ from engine.deploy import deploy_source
 from engine.models import HumanTask
 from forms.resident_id import check_character
 from portal.cases.models import Case, CaseConflict, Household, IncomeItem, Member, Program, StaffRelative
-from portal.cases.services import CaseRefused, open_case
+from portal.cases.services import CaseRefused, check_household, open_case
 
 pytestmark = pytest.mark.django_db
 VILLAGE = "522601101200"
@@ -163,3 +166,66 @@ def test_a_clash_is_found_by_id_number_even_if_the_name_is_spelt_differently(vil
     second = household(("张三", "head", rid("19700101", "011")), ("王秀瑛", "spouse", person))
     with pytest.raises(CaseRefused, match="成员 王秀瑛 已在其他家庭的在办案件 DEMO-"):
         open_case(second, program, actor=staff["caseworker"])
+
+
+# --- several open cases per household, where the program allows it ----------------------------------------------------
+
+
+@pytest.fixture
+def shipped(village, program):
+    """The programs of data/programs.json, each running the demo process instead of its own."""
+    call_command("load_programs", stdout=io.StringIO())
+    Program.objects.exclude(code="demo").update(process_key="demo_assistance")
+    return {p.code: p for p in Program.objects.all()}
+
+
+def two_member_household() -> Household:
+    return household(("王秀英", "head", rid("19650412", "124")), ("李明", "child", rid("19950101", "131")))
+
+
+def test_medical_claims_of_two_members_of_one_household_are_open_at_once(shipped, staff):
+    home, medical = two_member_household(), shipped["medical"]
+    first = open_case(home, medical, actor=staff["caseworker"], data={"patient_name": "王秀英"})
+    second = open_case(home, medical, actor=staff["caseworker"], data={"patient_name": "李明"})
+    third = open_case(home, medical, actor=staff["caseworker"], data={"patient_name": "李明"})  # a second stay
+    open_ids = set(Case.objects.filter(household=home, program=medical, status=Case.Status.OPEN).values_list("pk"))
+    assert open_ids == {(first.pk,), (second.pk,), (third.pk,)}
+    assert not any(c.one_open_case_per_household for c in (first, second, third))
+    assert started_data(second)["patient_name"] == "李明"
+
+
+def test_a_second_dibao_case_of_the_household_is_still_refused(shipped, staff):
+    home = two_member_household()
+    first = open_case(home, shipped["dibao"], actor=staff["caseworker"])
+    assert first.one_open_case_per_household
+    with pytest.raises(CaseRefused) as refused:
+        open_case(home, shipped["dibao"], actor=staff["caseworker"])
+    assert refused.value.problems == ["该家庭已有在办的农村最低生活保障案件"]
+    # DOMAIN.md gives 临时救助 no several open claims: one at a time, as before.
+    open_case(home, shipped["temporary"], actor=staff["caseworker"])
+    with pytest.raises(CaseRefused, match="该家庭已有在办的临时救助案件"):
+        open_case(home, shipped["temporary"], actor=staff["caseworker"])
+    assert Case.objects.filter(household=home).count() == 2
+
+
+def test_the_database_allows_a_second_open_case_only_where_the_program_does(shipped):
+    home = two_member_household()
+    Case.objects.create(household=home, program=shipped["dibao"], business_key="DIBAO-1")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Case.objects.create(household=home, program=shipped["dibao"], business_key="DIBAO-2")
+    for key in ("MEDICAL-1", "MEDICAL-2"):
+        Case.objects.create(household=home, program=shipped["medical"], business_key=key)
+    assert Case.objects.filter(household=home, status=Case.Status.OPEN).count() == 3
+
+
+def test_a_case_keeps_the_rule_of_its_program_when_it_was_created(shipped):
+    home, medical = two_member_household(), shipped["medical"]
+    # Even a row written with the wrong flag takes the program's: the flag is a copy, never set by hand.
+    case = Case.objects.create(household=home, program=medical, business_key="MEDICAL-1",
+                               one_open_case_per_household=True)
+    assert case.one_open_case_per_household is False
+    Program.objects.filter(code="medical").update(one_open_case_per_household=True)
+    case.refresh_from_db()
+    assert case.one_open_case_per_household is False
+    medical.refresh_from_db()
+    assert check_household(home, medical) == ["该家庭已有在办的医疗救助案件"]

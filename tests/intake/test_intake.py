@@ -225,6 +225,19 @@ def test_a_member_already_in_another_open_case_is_refused(client, dibao, casewor
     assert Household.objects.count() == 1 and Case.objects.count() == 1 and ProcessInstance.objects.count() == 1
 
 
+def test_the_same_household_applying_again_for_dibao_is_refused(client, dibao, caseworker):
+    assert dibao.one_open_case_per_household and dibao.exclusive_membership
+    client.force_login(caseworker)
+    assert submit(client, application()).status_code == 302
+    first = Case.objects.get()
+    response = submit(client, application())
+    html = response.content.decode()
+    assert response.status_code == 200 and "不能受理" in html
+    for name in ("张三", "李梅", "张小明"):
+        assert f"成员 {name} 已在其他家庭的在办案件 {first.business_key} 中" in html, name
+    assert Household.objects.count() == 1 and Case.objects.count() == 1 and ProcessInstance.objects.count() == 1
+
+
 def test_a_process_failure_rolls_everything_back(client, dibao, caseworker, monkeypatch):
     from engine.errors import ProcessError
 

@@ -3,7 +3,9 @@
 The window enters the patient's resident ID, name and the hospital bill. The person must be
 pre-qualified (``eligibility.prequalify``) in one of the window's counties; the case is then opened for
 the household of the qualifying case with ``channel = "one_stop"`` and the process calculates the
-assistance at once. Process data names the patient, never their ID number.
+assistance at once. The household may already have open claims (another member, another stay: medical
+assistance allows several open cases per household), but not one for the same bill. Process data names the
+patient, never their ID number.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from portal.cases.services import CaseRefused, open_case
 from .calculation import read_bill
 from .categories import Channel
 from .eligibility import prequalify
-from .models import bill_settled
+from .models import bill_in_open_case, bill_settled
 
 PROGRAM_CODE = "medical"
 FORM_KEY = "medical_claim"
@@ -55,6 +57,9 @@ def open_one_stop_claim(data: dict[str, Any], *, actor: Any, counties: list[str]
     household = found.source.household
     if household.members.filter(name=found.member.name).count() > 1:
         raise ClaimRefused([_("该患者家庭中有同名成员，不能一站式结算，请按普通程序申请")])
+    # A second submission of the same bill; the settlement's unique bill is what finally prevents a double payment.
+    if bill_in_open_case(PROGRAM_CODE, data["hospital"], data["bill_number"]):
+        raise ClaimRefused([_("该医保结算单已在办理中，不能重复结算")])
     program = Program.objects.filter(code=PROGRAM_CODE).first()
     if program is None:
         raise ClaimRefused([_("医疗救助项目尚未启用")])

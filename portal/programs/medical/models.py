@@ -14,8 +14,10 @@ from django.db import models
 from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
+from engine.models import AuditEvent
 from forms.resident_id import mask as mask_resident_id
 from forms.resident_id import validate_resident_id
+from portal.cases.models import Case
 
 from .categories import Category, Channel
 
@@ -65,6 +67,15 @@ class Settlement(models.Model):
 
 def bill_settled(hospital: str, bill_number: str) -> bool:
     return Settlement.objects.filter(hospital=hospital.strip(), bill_number=bill_number.strip()).exists()
+
+
+def bill_in_open_case(program_code: str, hospital: str, bill_number: str) -> bool:
+    """Whether an open case of the program was started for this hospital bill. A household may have several open
+    claims (each stay of each member is its own), but one bill is claimed once."""
+    return AuditEvent.objects.filter(
+        kind="instance.started", instance__case__program_id=program_code, instance__case__status=Case.Status.OPEN,
+        payload__data__hospital=hospital.strip(), payload__data__bill_number=bill_number.strip(),
+    ).exists()
 
 
 def paid_in_year(resident_id: str, year: int, *, exclude_case_id: int | None = None) -> Decimal:

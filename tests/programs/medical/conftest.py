@@ -24,10 +24,14 @@ PROGRAMS = [("medical", "医疗救助", "medical_application"), ("dibao", "农�
 
 @pytest.fixture
 def programs(deployed, jurisdictions):  # noqa: F811
+    # As in portal/cases/data/programs.json: medical claims are one-off and a household may have several open.
     for code, name, form in PROGRAMS:
+        medical = code == "medical"
         Program.objects.get_or_create(code=code, defaults={"name": name, "process_key": code,
                                                            "application_form": form,
-                                                           "exclusive_membership": code != "medical"})
+                                                           "exclusive_membership": not medical,
+                                                           "one_open_case_per_household": not medical,
+                                                           "payment": "one_off" if medical else "monthly"})
     return Program.objects.get(code="medical")
 
 

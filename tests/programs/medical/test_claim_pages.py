@@ -108,8 +108,33 @@ def test_invalid_claims_show_every_error_and_save_nothing(client, programs, peop
     assert "校验位" in page and "之和不能超过住院总费用" in page
     page = post(client, people["yiyuan"], discharge_date="2026-03-09").content.decode()
     assert "出院日期不能晚于" in page
-    # A household already in an open medical case: the case register's own refusal is shown.
-    post(client, people["yiyuan"])
-    page = post(client, people["yiyuan"], bill_number="JS-20260302-0002").content.decode()
-    assert "已有在办的医疗救助案件" in page
+    # A bill already in an open claim is not claimed again (the household may have other open claims).
+    assert post(client, people["yiyuan"]).status_code == 302
+    page = post(client, people["yiyuan"]).content.decode()
+    assert "该医保结算单已在办理中，不能重复结算" in page
     assert Case.objects.filter(program_id="medical").count() == 1
+
+
+def test_the_window_registers_claims_of_two_members_of_one_household_and_a_second_stay(client, programs, people):
+    source = approved("dibao")
+    head_id = HOUSEHOLD[0][2]
+    claims = [post(client, people["yiyuan"]),  # 李建国
+              post(client, people["yiyuan"], resident_id=head_id, patient_name="王秀英", bill_number="JS-0002",
+                   diagnosis="股骨颈骨折"),
+              post(client, people["yiyuan"], bill_number="JS-0003", admission_date="2026-02-24")]  # his next stay
+    cases = list(Case.objects.filter(program_id="medical").order_by("pk"))
+    assert [r.status_code for r in claims] == [302, 302, 302]
+    assert [r["Location"] for r in claims] == [reverse("medical:slip", args=[c.pk]) for c in cases]
+    assert {c.household_id for c in cases} == {source.household_id}
+    assert [c.status for c in cases] == [Case.Status.OPEN] * 3
+    assert not any(c.one_open_case_per_household for c in cases)
+    patients = []
+    for case in cases:
+        task = HumanTask.objects.get(instance=case.instance, status=HumanTask.Status.READY)
+        assert task.spec_id == "Task_settlement_confirm"
+        data = runtime.task_data(task.pk)
+        patients.append((data["patient_name"], data["bill_number"]))
+    assert patients == [("李建国", "JS-20260302-0001"), ("王秀英", "JS-0002"), ("李建国", "JS-0003")]
+    client.force_login(people["yiyuan"])
+    slip = client.get(reverse("medical:slip", args=[cases[1].pk])).content.decode()
+    assert "王秀英" in slip and "JS-0002" in slip and head_id not in slip
