@@ -203,6 +203,24 @@ MEDIA_URL = "media/"
 RECORDS_PKI_DIR = Path(os.environ.get("DOUDI_RECORDS_PKI_DIR", VAR_DIR / "pki"))
 # Production: JSON {"<org code>": {"pkcs12": path, "passphrase": "..."} or {"key": path, "cert": path}}.
 RECORDS_SIGNERS = json.loads(os.environ.get("DOUDI_RECORDS_SIGNERS", "{}"))
+# Who seals a record (portal/records/organisations.py): a township slot, the township government; a county slot, the
+# county department that decides the record's program there. Each has its own key, under the jurisdiction code for
+# the township government and the county's RECORDS_COUNTY_DEPARTMENT (civil affairs), under
+# "<county code>-<department>" for another department (e.g. "522601-medical_security").
+RECORDS_DEPARTMENTS = {
+    "civil_affairs": _("民政部门"),
+    "medical_security": _("医疗保障部门"),
+    "emergency_management": _("应急管理部门"),
+}
+RECORDS_COUNTY_DEPARTMENT = "civil_affairs"
+# Per program (code), the department whose lanes decide its county steps and so seal its county records: "default"
+# for every county, a county code where it differs, e.g. a county whose civil-affairs bureau still approves medical
+# assistance (with the matching ENGINE_ROLE_OVERRIDES): {"522622": {"medical": "civil_affairs"}}. Programs not named
+# are sealed by RECORDS_COUNTY_DEPARTMENT. JSON in DOUDI_RECORDS_SIGNING_DEPARTMENTS, merged over the default by key.
+RECORDS_SIGNING_DEPARTMENTS: dict[str, dict[str, str]] = {
+    "default": {"medical": "medical_security", "disaster": "emergency_management"},
+    **json.loads(os.environ.get("DOUDI_RECORDS_SIGNING_DEPARTMENTS", "{}")),
+}
 _records_paths = os.environ.get("DOUDI_RECORDS_TRUST_ROOTS")
 RECORDS_TRUST_ROOTS = _records_paths.split(os.pathsep) if _records_paths else [RECORDS_PKI_DIR / "root.cert.pem"]
 _records_paths = os.environ.get("DOUDI_RECORDS_EXTRA_CERTS")

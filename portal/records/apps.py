@@ -8,4 +8,4 @@ class RecordsConfig(AppConfig):
     verbose_name = _("签章文书")
 
     def ready(self) -> None:
-        from . import operators  # noqa: F401 - registers the service task operators
+        from . import checks, operators  # noqa: F401 - registers the system checks and the service task operators

@@ -19,6 +19,9 @@ class Record(models.Model):
         PUBLIC_NOTICE = "public_notice", _("公示名单")
         EMERGENCY_AID = "emergency_aid", _("先行救助登记")
         PERIODIC_REPORT = "periodic_report", _("统计报表")
+        ADJUSTMENT_NOTICE = "adjustment_notice", _("救助金额调整决定书")
+        TERMINATION_NOTICE = "termination_notice", _("终止救助决定书")
+        CARE_AGREEMENT = "care_agreement", _("特困人员照料服务协议")
 
     kind = models.CharField(_("类别"), max_length=32, choices=Kind.choices)
     title = models.CharField(_("标题"), max_length=200)
@@ -33,6 +36,9 @@ class Record(models.Model):
     # One entry per signature: {"revision", "field", "org_code", "org_name", "signer", "role", "sha256", "signed_at"}.
     revisions = models.JSONField(default=list, blank=True)
     slots = models.JSONField(default=list, blank=True)  # signature field names, in signing order
+    # The organisation code that seals each slot, fixed when the record is issued: the document names its issuer,
+    # so a later countersignature must come from the organisation named then.
+    seals = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

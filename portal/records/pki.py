@@ -4,13 +4,16 @@ The test PKI (``manage.py create_test_pki``) is a root CA → an intermediate CA
 organisation (Chinese names), ECDSA P-256, plus a time-stamping authority (RSA), written as PEM (and
 PKCS#12 for the organisations) under ``settings.RECORDS_PKI_DIR``. Production configures each
 organisation's PKCS#12 or PEM key/certificate in ``settings.RECORDS_SIGNERS`` and the trust roots in
-``settings.RECORDS_TRUST_ROOTS``.
+``settings.RECORDS_TRUST_ROOTS``. Organisations are named by their code (``organisations.py``): a township
+government or county civil-affairs bureau by its jurisdiction code, another county department by
+``<county>-<department>``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,9 +26,12 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from django.conf import settings
 
-# The organisations of the demo case (county 522601, township 522601101).
+# The organisations of the demo cases: Kaili's (522601) civil-affairs, medical-security and emergency-management
+# bureaus, and the township 522601101.
 DEFAULT_TEST_ORGS = {
     "522601": "凯里市民政局",
+    "522601-medical_security": "凯里市医疗保障局",
+    "522601-emergency_management": "凯里市应急管理局",
     "522601101": "凯里市舟溪镇人民政府",
 }
 TEST_PKCS12_PASSPHRASE = b"doudi-dev"
@@ -80,10 +86,12 @@ def _pem(cert: x509.Certificate) -> bytes:
 
 
 def create_test_pki(directory: Path, orgs: dict[str, str] | None = None, *, root_name: str = "兜底测试根证书") -> Path:
-    """Write a fresh test PKI into ``directory``; returns it."""
+    """Write a fresh test PKI into ``directory``; returns it. Keys of a PKI there before are replaced: none of them
+    would chain to the new root."""
     orgs = orgs or DEFAULT_TEST_ORGS
     directory = Path(directory)
-    (directory / "orgs").mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(directory / "orgs", ignore_errors=True)
+    (directory / "orgs").mkdir(parents=True)
     curve = ec.SECP256R1()
     root_key = ec.generate_private_key(curve)
     root_subject = _name(root_name, "兜底测试CA")
@@ -99,9 +107,25 @@ def create_test_pki(directory: Path, orgs: dict[str, str] | None = None, *, root
                  eku=[ExtendedKeyUsageOID.TIME_STAMPING])
     _write_key(directory / "tsa.key.pem", tsa_key)
     (directory / "tsa.cert.pem").write_bytes(_pem(tsa))
+    (directory / "orgs.json").write_text("{}", encoding="utf-8")
+    add_test_orgs(directory, orgs)
+    return directory
+
+
+def add_test_orgs(directory: Path, orgs: dict[str, str]) -> dict[str, str]:
+    """Issue a key and certificate, under the test PKI's intermediate CA, to each organisation of ``orgs`` that has
+    none yet (an existing PKI gains the departments that sign now; its keys stay). Returns the ones added."""
+    directory = Path(directory)
+    inter_key = serialization.load_pem_private_key((directory / "intermediate.key.pem").read_bytes(), None)
+    inter = x509.load_pem_x509_certificate((directory / "intermediate.cert.pem").read_bytes())
+    listed = directory / "orgs.json"
+    known = json.loads(listed.read_text(encoding="utf-8")) if listed.exists() else {}
+    added = {}
     for code, name in orgs.items():
-        key = ec.generate_private_key(curve)
-        cert = _issue(_name(name, name), key, inter_subject, inter_key, ca=False)
+        if (directory / "orgs" / f"{code}.key.pem").exists():
+            continue
+        key = ec.generate_private_key(ec.SECP256R1())
+        cert = _issue(_name(name, name), key, inter.subject, inter_key, ca=False)
         _write_key(directory / "orgs" / f"{code}.key.pem", key)
         (directory / "orgs" / f"{code}.cert.pem").write_bytes(_pem(cert))
         p12 = pkcs12.serialize_key_and_certificates(
@@ -109,8 +133,9 @@ def create_test_pki(directory: Path, orgs: dict[str, str] | None = None, *, root
             serialization.BestAvailableEncryption(TEST_PKCS12_PASSPHRASE),
         )
         (directory / "orgs" / f"{code}.p12").write_bytes(p12)
-    (directory / "orgs.json").write_text(json.dumps(orgs, ensure_ascii=False, indent=2), encoding="utf-8")
-    return directory
+        added[code] = name
+    listed.write_text(json.dumps({**known, **added}, ensure_ascii=False, indent=2), encoding="utf-8")
+    return added
 
 
 # --- loading ----------------------------------------------------------------------------------
@@ -150,7 +175,7 @@ def _org_config(code: str) -> dict:
     orgs = _pki_dir() / "orgs"
     if (orgs / f"{code}.key.pem").exists():
         return {"key": orgs / f"{code}.key.pem", "cert": orgs / f"{code}.cert.pem"}
-    raise LookupError(f"no signing key configured for organisation {code}")
+    raise LookupError(f"no signing key configured for organisation {code} (RECORDS_SIGNERS, or {orgs}/{code}.key.pem)")
 
 
 def org_signer(code: str) -> OrgSigner:

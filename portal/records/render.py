@@ -40,6 +40,11 @@ KINDS: dict[str, Kind] = {
     "public_notice": Kind("records/public_notice.html", _("公示名单"), ("township",)),
     "emergency_aid": Kind("records/emergency_aid.html", _("先行救助登记表"), ("township", "county")),
     "periodic_report": Kind("records/periodic_report.html", _("社会救助统计报表"), ("county",)),
+    "adjustment_notice": Kind("records/adjustment_notice.html", _("救助金额调整决定书"), ("county",),
+                              alternatives=(("township",),)),
+    "termination_notice": Kind("records/termination_notice.html", _("终止救助决定书"), ("county",),
+                               alternatives=(("township",),)),
+    "care_agreement": Kind("records/care_agreement.html", _("特困人员照料服务协议"), ("township",)),
 }
 
 SLOT_ROLES = {"township": _("乡镇（街道）审核"), "county": _("县级审批")}
@@ -76,12 +81,18 @@ def _font_family() -> str:
 
 
 def render_html(kind: str, data: dict[str, Any], *, token: str, business_key: str = "",
-                slots: tuple[str, ...] | None = None) -> str:
+                slots: tuple[str, ...] | None = None, seal_orgs: dict[str, str] | None = None) -> str:
+    """``seal_orgs`` names the organisation that seals each slot; the one sealing the last slot (the deciding
+    level) is the issuer the document names, whatever ``data`` says."""
     spec = KINDS[kind]
+    slots = tuple(slots or spec.slots)
     url = verify_url(token)
+    seal_orgs = dict(seal_orgs or {})
+    issuer = {"issuer": seal_orgs[slots[-1]]} if seal_orgs.get(slots[-1]) else {}
     with translation.override(settings.LANGUAGE_CODE):
         context = {
             **data,
+            **issuer,
             "title": data.get("title") or spec.title,
             "kind_label": spec.title,
             "business_key": business_key,
@@ -90,7 +101,8 @@ def render_html(kind: str, data: dict[str, Any], *, token: str, business_key: st
             "short_token": token[:8],
             "qr_data_uri": qr_data_uri(url),
             "font_family": _font_family(),
-            "seal_slots": list(slots or spec.slots),
+            "seal_slots": list(slots),
+            "seal_orgs": seal_orgs,
         }
         return render_to_string(spec.template, context)
 
@@ -116,11 +128,11 @@ def _find_slots(document, names: tuple[str, ...]) -> dict[str, SlotBox]:
 
 
 def render(kind: str, data: dict[str, Any], *, token: str, business_key: str = "",
-           slots: tuple[str, ...] | None = None) -> Rendered:
+           slots: tuple[str, ...] | None = None, seal_orgs: dict[str, str] | None = None) -> Rendered:
     from weasyprint import HTML
 
     slots = slots or KINDS[kind].slots
-    html = render_html(kind, data, token=token, business_key=business_key, slots=slots)
+    html = render_html(kind, data, token=token, business_key=business_key, slots=slots, seal_orgs=seal_orgs)
     document = HTML(string=html, base_url=str(settings.BASE_DIR)).render()
     found = _find_slots(document, slots)
     pdf = document.write_pdf()

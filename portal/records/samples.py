@@ -65,6 +65,31 @@ def periodic_report() -> dict[str, Any]:
                      {"program": "临时救助", "households": 96, "people": 244, "amount": "118000.00"}]}
 
 
+def adjustment_notice() -> dict[str, Any]:
+    return {"applicant": "王秀英", "program": "农村最低生活保障", "occasion": "定期核查", "review_key": "DBR-2026-0007",
+            "household_size": 3, "previous_amount": "1228.00", "amount": "980.00", "start_month": "2026年4月",
+            "reasons": ["家庭成员李明已就业，月工资收入 2,400.00 元。"],
+            "hearing": "作出决定前，已于2026年3月2日听取王秀英的陈述和申辩，陈述人对拟办意见无异议。",
+            "review_body": "凯里市人民政府", "issuer": "凯里市民政局", "issued_on": "2026年3月10日"}
+
+
+def termination_notice() -> dict[str, Any]:
+    return {"applicant": "陈光明", "program": "农村最低生活保障", "occasion": "定期核查", "review_key": "DBR-2026-0011",
+            "previous_amount": "640.00", "stop_month": "2026年4月",
+            "reasons": ["家庭月人均收入 1,150.00 元，高于当地最低生活保障标准 720 元。"],
+            "hearing": "作出决定前，已于2026年3月3日听取陈光明的陈述和申辩，陈述人对拟办意见无异议。",
+            "review_body": "凯里市人民政府", "issuer": "凯里市民政局", "issued_on": "2026年3月10日"}
+
+
+def care_agreement() -> dict[str, Any]:
+    return {"supported": {"name": "杨老汉", "id_number": "522601194805061217",
+                          "address": "贵州省黔东南州凯里市舟溪镇舟溪村 5 组 8 号"},
+            "carer": {"name": "杨明", "relation": "侄子", "phone": "13987654321"},
+            "care_level": "部分丧失生活自理能力", "duties": "每日送餐两次，每周洗澡、清洁居所两次，就医陪护。",
+            "visit_interval_days": 30, "starts_on": "2026年4月1日", "signed_on": "2026年3月28日",
+            "issuer": "凯里市舟溪镇人民政府", "issued_on": "2026年3月28日"}
+
+
 SAMPLES = {
     "approval_form": approval_form,
     "decision_notice": decision_notice,
@@ -72,4 +97,7 @@ SAMPLES = {
     "public_notice": public_notice,
     "emergency_aid": emergency_aid,
     "periodic_report": periodic_report,
+    "adjustment_notice": adjustment_notice,
+    "termination_notice": termination_notice,
+    "care_agreement": care_agreement,
 }

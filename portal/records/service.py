@@ -1,5 +1,10 @@
 """The records service: issue a record (render + first signature), countersign it, verify it.
 
+Which organisation seals each slot is decided when the record is issued (``organisations.py``: the township
+government, or the county department that decides the program) and kept on the record, so the document names its
+issuers and each countersignature comes from the organisation named. A missing key is an error, never a reason to
+seal with another organisation's key.
+
 Every signature writes the SHA-256 of the file and of the signature's revision to the audit chain:
 the instance's chain when the record belongs to a process instance, the system chain otherwise.
 """
@@ -16,7 +21,7 @@ from django.db import transaction
 
 from engine import audit, runtime
 
-from . import pki, signing
+from . import organisations, pki, signing
 from .models import Record
 from .render import KINDS, SLOT_ROLES, render, verify_url
 
@@ -27,11 +32,26 @@ class RecordError(Exception):
     pass
 
 
-def slot_org_code(slot: str, jurisdiction: str) -> str:
-    digits = settings.ENGINE_LEVEL_DIGITS.get(slot)
-    if not digits or len(jurisdiction) < digits:
-        raise RecordError(f"cannot derive the {slot} organisation from jurisdiction '{jurisdiction}'")
-    return jurisdiction[:digits]
+def plan_seals(slots: tuple[str, ...], jurisdiction: str, program: str) -> dict[str, str]:
+    """The organisation code that seals each slot of a record of ``program`` issued in ``jurisdiction``."""
+    try:
+        return {slot: organisations.for_slot(slot, jurisdiction, program).code for slot in slots}
+    except organisations.OrganisationError as err:
+        raise RecordError(str(err)) from err
+
+
+def org_signer(code: str, *, slot: str, program: str = "") -> pki.OrgSigner:
+    """The signer of the organisation ``code``, or a RecordError that says whose key is missing."""
+    try:
+        return pki.org_signer(code)
+    except LookupError as err:
+        try:
+            organisation = organisations.parse_code(code).describe()
+        except organisations.OrganisationError:
+            organisation = code
+        what = f" for the {program} records" if program else ""
+        raise RecordError(f"cannot seal the {slot} slot{what}: {err}; it belongs to {organisation}, "
+                          f"and no other organisation may seal in its place") from err
 
 
 def _audit(record: Record, sig: signing.Signature, *, org: pki.OrgSigner, signer_name: str, actor: Any,
@@ -44,6 +64,7 @@ def _audit(record: Record, sig: signing.Signature, *, org: pki.OrgSigner, signer
         "org_code": org.code,
         "org_name": org.name,
         "signer": signer_name,
+        "seals": record.seals,
         "sha256": sig.sha256,
         "revision_sha256": sig.revision_sha256,
         "revisions": [{"field": r["field"], "sha256": r["revision_sha256"]} for r in record.revisions],
@@ -81,16 +102,18 @@ def issue(
     *,
     jurisdiction: str,
     signer_name: str = "",
-    org_code: str | None = None,
     actor: Any = None,
     instance_id: int | None = None,
     business_key: str = "",
     record_event: Callable[..., Any] | None = None,
     slots: tuple[str, ...] | None = None,
+    program: str | None = None,
 ) -> Record:
     """Render ``kind`` with ``data`` and sign its first slot (a certification signature).
 
-    ``slots`` picks another signing order the kind allows (the township alone under delegation).
+    ``slots`` picks another signing order the kind allows (the township alone under delegation). ``program`` (a
+    program code) picks the department that seals the county slot; by default the program of the case that
+    ``instance_id`` runs. Every slot's key is loaded first: a record nobody may complete is not issued.
     """
     if kind not in KINDS:
         raise RecordError(f"unknown record kind '{kind}'")
@@ -98,14 +121,18 @@ def issue(
     slots = tuple(slots) if slots else spec.slots
     if not spec.allows(slots):
         raise RecordError(f"record kind '{kind}' cannot be signed by {list(slots)}")
+    program = organisations.program_of(instance_id) if program is None else program
+    seals = plan_seals(slots, jurisdiction, program)
+    signers = {slot: org_signer(code, slot=slot, program=program) for slot, code in seals.items()}
     slot = slots[0]
-    org = pki.org_signer(org_code or slot_org_code(slot, jurisdiction))
+    org = signers[slot]
     with transaction.atomic():
         record = Record.objects.create(
             kind=kind, title=str(data.get("title") or spec.title), instance_id=instance_id,
-            business_key=business_key, jurisdiction=jurisdiction, slots=list(slots),
+            business_key=business_key, jurisdiction=jurisdiction, slots=list(slots), seals=seals,
         )
-        rendered = render(kind, data, token=record.token, business_key=business_key, slots=slots)
+        rendered = render(kind, data, token=record.token, business_key=business_key, slots=slots,
+                          seal_orgs={s: signer.name for s, signer in signers.items()})
         role = str(SLOT_ROLES.get(slot, slot))
         signer_name = signer_name or org.name
         sig = signing.sign(
@@ -122,17 +149,20 @@ def countersign(
     record_id: int,
     *,
     signer_name: str = "",
-    org_code: str | None = None,
     actor: Any = None,
     record_event: Callable[..., Any] | None = None,
 ) -> Record:
-    """Sign the record's next slot in an incremental update (the county after the township)."""
+    """Sign the record's next slot in an incremental update (the county after the township), as the organisation
+    the record named for it when it was issued."""
     with transaction.atomic():
         record = Record.objects.select_for_update().get(pk=record_id)
         slot = record.next_slot
         if slot is None:
             raise RecordError(f"record {record.pk} is already fully signed")
-        org = pki.org_signer(org_code or slot_org_code(slot, record.jurisdiction))
+        code = record.seals.get(slot)
+        if not code:
+            raise RecordError(f"record {record.pk} names no organisation for its {slot} slot")
+        org = org_signer(code, slot=slot)
         role = str(SLOT_ROLES.get(slot, slot))
         signer_name = signer_name or org.name
         with record.file.open("rb") as f:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import re
+import subprocess
 
 import pytest
 
@@ -50,3 +52,21 @@ def read_pdf(data: bytes):
     from pyhanko.pdf_utils.reader import PdfFileReader
 
     return PdfFileReader(io.BytesIO(data), strict=False)
+
+
+def pdf_text(data: bytes) -> str:
+    """The text of a PDF (poppler's pdftotext, one of the project's system packages) without whitespace: the layout
+    breaks Chinese lines anywhere."""
+    out = subprocess.run(["pdftotext", "-", "-"], input=data, capture_output=True, check=True).stdout
+    return re.sub(r"\s+", "", out.decode("utf-8"))
+
+
+def sealed_by(record, *, audited: bool = True) -> list[str]:  # noqa: ANN001 - a Record
+    """The organisation named in each signature's certificate, in signing order, as the verification page shows it;
+    every signature must be valid and trusted (and the file in the audit chain, unless ``audited`` is false)."""
+    from portal.records import service
+    from portal.records.verify import verify_bytes
+
+    report = verify_bytes(service.read(record))
+    assert (report.ok if audited else report.signatures_ok), "\n".join(report.lines())
+    return [s.organisation for s in report.signatures]

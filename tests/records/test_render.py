@@ -88,3 +88,28 @@ def test_refusal_notice_states_reasons_and_the_right_to_appeal():
     html = render.render_html("refusal_notice", samples.refusal_notice(), token=TOKEN)
     assert "高于当地最低生活保障标准" in html
     assert "行政复议" in html and "行政诉讼" in html
+
+
+def test_the_sealing_organisations_name_the_issuer_and_the_county_opinion():
+    orgs = {"township": "凯里市舟溪镇人民政府", "county": "凯里市医疗保障局"}
+    html = render.render_html("approval_form", samples.approval_form(), token=TOKEN, seal_orgs=orgs)
+    assert "凯里市医疗保障局审批意见" in html and "县级民政部门审批意见" not in html
+    html = render.render_html("decision_notice", samples.decision_notice(), token=TOKEN,
+                              seal_orgs={"county": "凯里市医疗保障局"})
+    assert "凯里市医疗保障局" in html and "凯里市民政局" not in html  # the sample's issuer gives way to the seal's
+
+
+@pytest.mark.parametrize("kind", ["adjustment_notice", "termination_notice"])
+def test_adjustment_and_termination_state_reasons_hearing_and_the_right_to_appeal(kind):
+    data = samples.SAMPLES[kind]()
+    html = render.render_html(kind, data, token=TOKEN)
+    for text in (*data["reasons"], data["hearing"], "救济途径", "行政复议", "行政诉讼", data["review_body"]):
+        assert text in html, text
+
+
+def test_the_care_agreement_names_the_parties_duties_and_visits_and_masks_the_id():
+    data = samples.care_agreement()
+    html = render.render_html("care_agreement", data, token=TOKEN)
+    assert data["supported"]["id_number"] not in html and "5226**********1217" in html
+    for text in ("杨老汉", "杨明", "侄子", data["duties"], "每 30 天至少探访", "甲方", "乙方", "丙方"):
+        assert text in html, text

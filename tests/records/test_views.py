@@ -72,3 +72,11 @@ def test_verification_is_rate_limited_per_client(client, settings, db):
     assert codes == [200, 200, 200, 429]
     other = client.get(reverse("records:verify_upload"), REMOTE_ADDR="10.0.0.9")
     assert other.status_code == 200
+
+
+def test_the_page_names_the_department_that_sealed_the_record(client, issue_approval):
+    record = issue_approval(program="disaster")
+    html = client.get(f"/records/v/{record.token}/").content.decode()
+    assert "签章单位：凯里市舟溪镇人民政府、凯里市应急管理局" in html
+    assert html.count("凯里市应急管理局") >= 3  # the list, and the signature row's signer and organisation
+    assert "凯里市民政局" not in html

@@ -13,10 +13,15 @@ from tests.conftest import use_test_pki
 from .driver import DELEGATED_VILLAGE, VILLAGE, CaseDriver
 
 # Kaili (522601) keeps county approval; Huangping (522622) delegates confirmation to its townships from 2026.
+# Each county's medical-security and emergency-management bureaus seal the medical and disaster decisions.
 SIGNING_ORGS = {
     "522601": "凯里市民政局",
+    "522601-medical_security": "凯里市医疗保障局",
+    "522601-emergency_management": "凯里市应急管理局",
     "522601101": "凯里市舟溪镇人民政府",
     "522622": "黄平县民政局",
+    "522622-medical_security": "黄平县医疗保障局",
+    "522622-emergency_management": "黄平县应急管理局",
     "522622100": "黄平县新州镇人民政府",
 }
 ROLES = {

@@ -19,8 +19,10 @@ from portal.cases.models import Case, Program
 from portal.cases.services import open_case
 from portal.notices.models import PublicNotice
 from portal.programs.disaster.models import DisasterAid
+from portal.records import service
 from portal.records import verify as record_verify
 from portal.records.models import Record
+from tests.records.conftest import pdf_text, sealed_by
 
 from .driver import DELEGATED_VILLAGE, HOUSEHOLD, VILLAGE, CaseDriver, make_household, rid, today
 
@@ -123,11 +125,16 @@ def test_emergency_living_aid_fast_path(driver):
     assert {"disaster.registered", "disaster.amount_calculated", "case.closed", "record.signed"} <= kinds
     records = {r.kind: r for r in Record.objects.filter(instance=case.instance)}
     assert set(records) == {"emergency_aid", "decision_notice"}
-    assert signers(records["emergency_aid"]) == ["522601101", "522601"]
-    assert signers(records["decision_notice"]) == ["522601"]
+    assert signers(records["emergency_aid"]) == ["522601101", "522601-emergency_management"]
+    assert signers(records["decision_notice"]) == ["522601-emergency_management"]
     assert records["emergency_aid"].title == "受灾人员应急救助登记表"
     report = record_verify.verify_bytes(records["emergency_aid"].file.read())
     assert report.ok and len(report.signatures) == 2, report
+    # The emergency-management bureau decides disaster relief: its seal, not civil affairs', and its name as issuer.
+    assert [s.organisation for s in report.signatures] == ["凯里市舟溪镇人民政府", "凯里市应急管理局"]
+    assert sealed_by(records["decision_notice"]) == ["凯里市应急管理局"]
+    notice_text = pdf_text(service.read(records["decision_notice"]))
+    assert "凯里市应急管理局" in notice_text and "民政局" not in notice_text
     aid = DisasterAid.objects.get(case=case)
     assert (aid.persons, aid.days, float(aid.daily_rate), float(aid.amount)) == (3, 5, 30.0, 450.0)
 
@@ -191,7 +198,7 @@ def test_county_refuses_emergency_aid(driver):
         assert case.status == Case.Status.REFUSED
         assert driver.ready(case) == ["Task_deliver_refusal"]
     refusal = Record.objects.get(instance=case.instance)
-    assert (refusal.kind, signers(refusal)) == ("refusal_notice", ["522601"])
+    assert (refusal.kind, signers(refusal)) == ("refusal_notice", ["522601-emergency_management"])
 
 
 def test_county_return_sends_the_emergency_record_back_to_the_township(driver):
@@ -226,7 +233,7 @@ def test_transitional_living_aid_amount(driver):
     assert case.status == Case.Status.APPROVED and float(case.monthly_amount) == 5400.0
     records = {r.kind: r for r in Record.objects.filter(instance=case.instance)}
     assert set(records) == {"approval_form", "decision_notice"}
-    assert signers(records["approval_form"]) == ["522601101", "522601"]
+    assert signers(records["approval_form"]) == ["522601101", "522601-emergency_management"]
     assert completed_tasks(case) == [
         "Task_intake_check", "Task_loss_verification", "Task_loss_verification_cosign", "Task_democratic_review",
         "Task_township_review", "Task_county_approval", "Task_deliver_decision"]
@@ -287,7 +294,7 @@ def test_rebuilding_subsidy_for_a_collapsed_house_of_a_dibao_household_vs_an_ord
         driver.county_decision(case)
     assert case.status == Case.Status.APPROVED and float(case.monthly_amount) == 30000.0
     approval = Record.objects.get(instance=case.instance, kind="approval_form")
-    assert signers(approval) == ["522601101", "522601"]
+    assert signers(approval) == ["522601101", "522601-emergency_management"]
     assert DisasterAid.objects.get(case=case).household_category == "dibao"
 
 
@@ -335,7 +342,7 @@ def test_county_refuses_the_rebuilding_subsidy(driver):
         driver.county_decision(case, decision="refuse")
     assert case.status == Case.Status.REFUSED
     refusal = Record.objects.get(instance=case.instance)
-    assert (refusal.kind, signers(refusal)) == ("refusal_notice", ["522601"])
+    assert (refusal.kind, signers(refusal)) == ("refusal_notice", ["522601-emergency_management"])
 
 
 def test_objection_during_the_rebuilding_notice_reassesses_and_renotices(driver):

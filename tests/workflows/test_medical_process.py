@@ -23,7 +23,9 @@ from portal.cases.services import open_case
 from portal.notices.models import PublicNotice
 from portal.programs.medical.claims import ClaimRefused, open_one_stop_claim
 from portal.programs.medical.models import Settlement, paid_in_year
+from portal.records import service
 from portal.records.models import Record
+from tests.records.conftest import pdf_text, sealed_by
 
 from .driver import HOUSEHOLD, CaseDriver, make_household, rid, today
 
@@ -138,7 +140,13 @@ def test_main_path_other_category_with_verification_notice_and_adjusted_cost(med
         Decimal("11000.00"), Decimal("0.7500"), Decimal("8250.00"))
     records = {r.kind: r for r in Record.objects.filter(instance=case.instance)}
     assert set(records) == {"approval_form", "decision_notice"}
-    assert [r["org_code"] for r in records["approval_form"].revisions] == ["522601101", "522601"]
+    # The medical-security bureau decided, so its seal (not civil affairs') completes the records and names the issuer.
+    assert [r["org_code"] for r in records["approval_form"].revisions] == ["522601101", "522601-medical_security"]
+    assert sealed_by(records["approval_form"]) == ["凯里市舟溪镇人民政府", "凯里市医疗保障局"]
+    assert sealed_by(records["decision_notice"]) == ["凯里市医疗保障局"]
+    assert "凯里市医疗保障局审批意见" in pdf_text(service.read(records["approval_form"]))
+    notice_text = pdf_text(service.read(records["decision_notice"]))
+    assert "凯里市医疗保障局" in notice_text and "民政局" not in notice_text
     assert completed(case) == ["Task_intake_check", "Task_home_visit", "Task_home_visit_cosign",
                                "Task_township_review", "Task_county_approval", "Task_deliver_decision"]
     settled = AuditEvent.objects.get(instance=case.instance, kind="medical.settled")
@@ -186,8 +194,27 @@ def test_refusal_by_medical_security_ends_with_a_county_refusal_notice(medical):
         assert medical.ready(case) == ["Task_deliver_refusal"]
         medical.deliver(case, "Task_deliver_refusal")
     refusal = Record.objects.get(instance=case.instance)
-    assert refusal.kind == "refusal_notice" and [r["org_code"] for r in refusal.revisions] == ["522601"]
+    assert refusal.kind == "refusal_notice"
+    assert [r["org_code"] for r in refusal.revisions] == ["522601-medical_security"]
+    assert sealed_by(refusal) == ["凯里市医疗保障局"]
     assert not Settlement.objects.exists()
+
+
+def test_a_county_configured_to_decide_medical_aid_in_civil_affairs_seals_with_its_bureau(medical, settings):
+    # Kaili set up as a county whose civil-affairs bureau still decides medical assistance: the medical-security lane
+    # goes to its county approvers (ENGINE_ROLE_OVERRIDES) and the seal to its 民政局 (RECORDS_SIGNING_DEPARTMENTS).
+    settings.ENGINE_ROLE_OVERRIDES = {"522601": {"medical_security": "county_approver"}}
+    settings.RECORDS_SIGNING_DEPARTMENTS = {**settings.RECORDS_SIGNING_DEPARTMENTS,
+                                            "522601": {"medical": "civil_affairs"}}
+    with freeze_time(MONDAY):
+        case = medical.apply("registered_poor")
+        medical.accept(case)
+        medical.medical_review(case)
+        assert medical.task(case, "Task_county_approval").candidate_group == "county_approver:522601"
+        medical.medical_decision(case, "refuse", who="shenpi")
+    refusal = Record.objects.get(instance=case.instance)
+    assert [r["org_code"] for r in refusal.revisions] == ["522601"]
+    assert sealed_by(refusal) == ["凯里市民政局"]
 
 
 def test_unestablished_category_cannot_be_approved_and_is_refused_by_the_township(medical):
@@ -284,7 +311,9 @@ def test_one_stop_claim_for_a_dibao_member_is_settled_without_village_steps(medi
         with pytest.raises(ProcessError, match="不能重复申请"):
             medical.apply("dibao", bill_number="JS-20260302-0001")
     notice = Record.objects.get(instance=case.instance)
-    assert notice.kind == "decision_notice" and [r["org_code"] for r in notice.revisions] == ["522601"]
+    assert notice.kind == "decision_notice"
+    assert [r["org_code"] for r in notice.revisions] == ["522601-medical_security"]
+    assert sealed_by(notice) == ["凯里市医疗保障局"]
 
 
 def test_exhausted_annual_cap_leaves_nothing_to_settle(medical):
@@ -346,7 +375,8 @@ def test_process_refuses_a_one_stop_case_whose_status_has_lapsed(medical):
         assert case.status == Case.Status.REFUSED
         assert medical.ready(case) == ["Task_deliver_refusal"]
     refusal = Record.objects.get(instance=case.instance)
-    assert refusal.kind == "refusal_notice" and [r["org_code"] for r in refusal.revisions] == ["522601"]
+    assert refusal.kind == "refusal_notice"
+    assert [r["org_code"] for r in refusal.revisions] == ["522601-medical_security"]
 
 
 def test_role_override_routes_medical_security_steps_to_civil_affairs(medical, settings):

@@ -169,14 +169,14 @@ def test_recipient_is_heard_before_the_county_ends_the_aid(live_server, approved
     original.refresh_from_db()
     assert original.status == Case.Status.CLOSED
     notice = Record.objects.get(instance=review.instance)
-    assert notice.kind == "refusal_notice"
+    assert notice.kind == "termination_notice"
     order = [e.payload["task"] for e in AuditEvent.objects.filter(instance=review.instance, kind="task.completed")
              .order_by("seq")]
     assert order.index("Task_hearing") < order.index("Task_county_approval")
 
     page.goto(f"{base}/cases/{review.pk}/")
     page.wait_for_selector("#casefile-diagram[data-state=ready]", timeout=20_000)
-    assert page.locator("text=停止农村最低生活保障决定书").count() >= 1
+    assert page.locator("text=终止农村最低生活保障决定书").count() >= 1
     current = page.eval_on_selector_all(".djs-element.current", "els => els.map(e => e.dataset.elementId).sort()")
     assert "Task_deliver_notice" in current
     screenshot("review-06-review-case-page")

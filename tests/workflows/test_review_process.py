@@ -18,10 +18,11 @@ from engine.models import AuditEvent, HumanTask, TimerEvent
 from portal.cases.models import Case, Member
 from portal.programs.review import services
 from portal.programs.review.models import DeathTrigger, ReviewCase, ReviewSchedule
-from portal.records import verify as record_verify
+from portal.records import service
 from portal.records.models import Record
 from tests.programs.review import support
 from tests.programs.review.support import ALONE, WITH_WORKING_SON, ReviewDriver, approved_case, china_noon
+from tests.records.conftest import pdf_text, sealed_by
 
 from .driver import DELEGATED_VILLAGE, VILLAGE
 
@@ -158,9 +159,13 @@ def test_reduction_hears_the_recipient_first_then_decides_and_notifies(driver, r
     assert (review.status, review.monthly_amount, review.payment_starts) == (
         Case.Status.APPROVED, Decimal("924.00"), date(2026, 4, 1))
     notice = Record.objects.get(instance=review.instance)
-    assert (notice.kind, notice.title) == ("decision_notice", "农村最低生活保障金额调整决定书")
+    assert (notice.kind, notice.title) == ("adjustment_notice", "农村最低生活保障金额调整决定书")
     assert [r["org_code"] for r in notice.revisions] == ["522601"]
-    assert record_verify.verify_bytes(notice.file.read()).ok
+    assert sealed_by(notice) == ["凯里市民政局"]
+    text = pdf_text(service.read(notice))
+    for stated in ("1,452.00", "924.00", "2026年4月", "家庭成员收入增加", "听取", "行政复议", "行政诉讼",
+                   "凯里市民政局"):
+        assert stated in text, stated
     link = driver.link(review)
     assert (link.outcome, link.previous_amount, link.new_amount, link.effective_from) == (
         "adjust", Decimal("1452.00"), Decimal("924.00"), date(2026, 4, 1))
@@ -203,8 +208,13 @@ def test_ending_aid_records_the_hearing_before_the_decision_and_a_written_notice
                                                                           kind="task.completed")}
     assert events["Task_township_review"] < events["Task_hearing"] < events["Task_county_approval"]
     notice = Record.objects.get(instance=review.instance)
-    assert (notice.kind, notice.title) == ("refusal_notice", "停止农村最低生活保障决定书")
+    assert (notice.kind, notice.title) == ("termination_notice", "终止农村最低生活保障决定书")
     assert [r["org_code"] for r in notice.revisions] == ["522601"]
+    assert sealed_by(notice) == ["凯里市民政局"]
+    text = pdf_text(service.read(notice))
+    for stated in ("终止农村最低生活保障决定书", "高于当地低保标准480元", "听取", "行政复议", "行政诉讼",
+                   "凯里市人民政府"):
+        assert stated in text, stated
     review.refresh_from_db()
     assert review.status == Case.Status.CLOSED and driver.ready(review) == []
     review.instance.refresh_from_db()
@@ -357,7 +367,8 @@ def test_death_of_a_tekun_person_living_alone_ends_the_support(review_programs, 
     original.refresh_from_db()
     assert original.status == Case.Status.CLOSED
     notice = Record.objects.get(instance=review.instance)
-    assert notice.title == "停止特困人员救助供养决定书"
+    assert (notice.kind, notice.title) == ("termination_notice", "终止特困人员救助供养决定书")
+    assert "家庭成员死亡后的核查" in pdf_text(service.read(notice))
 
 
 def test_open_due_reviews_never_opens_two_reviews_of_a_case(driver, review_programs):

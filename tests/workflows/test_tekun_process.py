@@ -15,9 +15,10 @@ from engine.models import AuditEvent, HumanTask, TimerEvent
 from portal.cases.models import Case, Household
 from portal.notices.models import PublicNotice
 from portal.programs.tekun.models import CareAgreement, CareHome, Residency, SpotCheck, SpotCheckCounter, SupportVisit
-from portal.records import verify as record_verify
+from portal.records import service
 from portal.records.models import Record
 from tests.programs.tekun.driver import ABLE_BODIED, ACTIVITIES, AMOUNTS, TekunDriver, program
+from tests.records.conftest import pdf_text, sealed_by
 
 from .driver import VILLAGE, first_of_next_month, rid
 
@@ -93,9 +94,18 @@ def test_dispersed_support_with_care_agreement_and_recurring_visits(tekun):
     assert not TimerEvent.objects.filter(instance=case.instance, status=TimerEvent.Status.PENDING).exists()
     assert CareAgreement.objects.get(case=case).ended_on is not None
     records = {r.kind: r for r in Record.objects.filter(instance=case.instance)}
-    assert set(records) == {"approval_form", "decision_notice"}
+    assert set(records) == {"approval_form", "decision_notice", "care_agreement"}
     assert [r["org_code"] for r in records["approval_form"].revisions] == ["522601101", "522601"]
-    assert record_verify.verify_bytes(records["decision_notice"].file.read()).ok
+    assert sealed_by(records["decision_notice"]) == ["凯里市民政局"]
+    # The care agreement is filed as a record sealed by the township, naming the person, the carer and the visits.
+    assert sealed_by(records["care_agreement"]) == ["凯里市舟溪镇人民政府"]
+    text = pdf_text(service.read(records["care_agreement"]))
+    for stated in ("特困人员照料服务协议", "张秀兰", "张明", "侄子", "每日送餐", "每30天至少探访",
+                   "部分丧失生活自理能力"):
+        assert stated in text, stated
+    filed = AuditEvent.objects.get(instance=case.instance, kind="tekun.care_agreement")
+    assert (filed.payload["record_id"], filed.payload["sha256"]) == (records["care_agreement"].pk,
+                                                                     records["care_agreement"].sha256)
     kinds = set(AuditEvent.objects.filter(instance=case.instance).values_list("kind", flat=True))
     assert {"tekun.eligibility", "tekun.care_assessed", "tekun.spot_check", "tekun.care_agreement", "tekun.visit",
             "tekun.support_ended", "case.closed", "record.signed"} <= kinds

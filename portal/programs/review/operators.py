@@ -2,8 +2,8 @@
 
 * ``review_household_facts`` — counts the living members and those able to work (``review_schedule``);
 * ``schedule_review`` — records when the approved case is next reviewed (``review_schedule``);
-* ``issue_review_notice`` — the signed written decision of an adjustment or termination, with its reasons
-  (``annual_review``);
+* ``issue_review_notice`` — the signed written decision of an adjustment (救助金额调整决定书) or termination
+  (终止救助决定书), with its reasons, the hearing and the right of appeal (``annual_review``);
 * ``apply_review_outcome`` — concludes the review case and updates the approved case: the new monthly amount,
   or the case terminated (``annual_review``).
 
@@ -223,13 +223,6 @@ def schedule_review(*, original_case: str, interval_months: int | float, basis: 
 # --- annual_review ----------------------------------------------------------------------------------------
 
 
-def _office(case: Case, level: str) -> str:
-    digits = {"township": 9, "county": 6}[level]
-    code = case.household.village_id[:digits]
-    name = Jurisdiction.objects.filter(code=code).values_list("name", flat=True).first() or code
-    return f"{name}民政局" if level == "county" else f"{name}人民政府"
-
-
 def _hearing_sentence(found: Trail) -> str:
     if found.hearing is None:
         return ""
@@ -243,38 +236,33 @@ def _hearing_sentence(found: Trail) -> str:
 
 
 def notice_data(link: ReviewCase, outcome: str, amount: Decimal, effective: date, reasons: list[str],
-                found: Trail, level: str) -> tuple[str, dict[str, Any]]:
-    """The record kind and its data: an adjustment on a decision notice, a termination on a written notice with
-    reasons and the right of appeal."""
+                found: Trail) -> tuple[str, dict[str, Any]]:
+    """The record kind and its data: an adjustment on an amount adjustment notice (救助金额调整决定书), a termination
+    on a termination notice (终止救助决定书); both with the reasons, the hearing and the right of appeal. The issuer is
+    the organisation that seals it (the records service names it)."""
     original, review = link.original, link.review
     members = list(original.household.members.order_by("pk"))
     program = original.program.name
-    common = {
-        "applicant": recipient_name(members),
-        "applied_on": _chinese_date(timezone.localtime(original.opened_at).date()),
-        "program": program,
-        "issuer": _office(original, level),
-        "issued_on": _chinese_date(timezone.localdate()),
-    }
-    previous = link.previous_amount
-    occasion = "家庭成员死亡后的核查" if link.trigger == ReviewCase.Trigger.DEATH else "定期核查"
-    if outcome == "adjust":
-        why = "；".join(reason.rstrip("。；;.") for reason in reasons)
-        basis = (f"经{occasion}（核查编号 {review.business_key}），保障金额由每月 {_yuan(previous)} 元调整为每月 "
-                 f"{_yuan(amount)} 元，自{_chinese_month(effective)}起执行。理由：{why}。{_hearing_sentence(found)}")
-        return "decision_notice", {
-            **common, "title": f"{program}金额调整决定书",
-            "household_size": sum(1 for m in members if not m.deceased),
-            "amount": _yuan(amount), "start_month": _chinese_month(effective), "basis": basis,
-        }
     county = original.household.village_id[:6]
     review_body = (Jurisdiction.objects.filter(code=county).values_list("name", flat=True).first() or county)
-    stated = [f"经{occasion}（核查编号 {review.business_key}），你（家庭）已不再符合{program}条件，决定自"
-              f"{_chinese_month(effective)}起停止发放（原保障金额每月 {_yuan(previous)} 元）。", *reasons]
-    if found.hearing is not None:
-        stated.append(_hearing_sentence(found))
-    return "refusal_notice", {**common, "title": f"停止{program}决定书", "reasons": stated,
-                              "review_body": review_body + "人民政府"}
+    common = {
+        "applicant": recipient_name(members),
+        "program": program,
+        "occasion": "家庭成员死亡后的核查" if link.trigger == ReviewCase.Trigger.DEATH else "定期核查",
+        "review_key": review.business_key,
+        "previous_amount": _yuan(link.previous_amount),
+        "reasons": reasons,
+        "hearing": _hearing_sentence(found),
+        "review_body": review_body + "人民政府",
+        "issued_on": _chinese_date(timezone.localdate()),
+    }
+    if outcome == "adjust":
+        return "adjustment_notice", {
+            **common, "title": f"{program}金额调整决定书",
+            "household_size": sum(1 for m in members if not m.deceased),
+            "amount": _yuan(amount), "start_month": _chinese_month(effective),
+        }
+    return "termination_notice", {**common, "title": f"终止{program}决定书", "stop_month": _chinese_month(effective)}
 
 
 @operator(
@@ -300,7 +288,7 @@ def issue_review_notice(*, outcome: str, levels: list, amount: int | float, chan
     if not stated:
         raise _fail(name, "a written decision needs its reasons")
     effective = first_of_month(timezone.localdate(), delay)
-    kind, data = notice_data(link, outcome, new_amount, effective, stated, found, levels[-1])
+    kind, data = notice_data(link, outcome, new_amount, effective, stated, found)
     try:
         record = service.issue(kind, data, jurisdiction=link.review.household.village_id,
                                instance_id=context.instance_id, business_key=context.business_key,

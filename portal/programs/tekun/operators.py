@@ -4,7 +4,8 @@
   condition as a reason for the refusal notice;
 * ``assess_care_level`` — the six daily activities → 生活自理 / 部分丧失 / 完全丧失 (``care_level.py``);
 * ``select_tekun_spot_check`` — whether the county visits the case before confirming (``spot_check.py``);
-* ``record_care_agreement`` / ``record_support_visit`` — the dispersed-support care agreement and each visit;
+* ``record_care_agreement`` / ``record_support_visit`` — the dispersed-support care agreement, filed as a record
+  sealed by the township (特困人员照料服务协议), and each visit;
 * ``admit_tekun_resident`` — centralised support: admission to a care home of the case's county, refused while
   the home's staffing would break the ratios or it has no free bed (``staffing.py``);
 * ``end_tekun_support`` — support ends: the case is closed (已终止), the residency or agreement ended.
@@ -25,8 +26,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from engine.operators import OperatorContext, OperatorError, Param, operator
-from portal.cases.models import Case
+from forms.resident_id import mask
+from portal.cases.models import Case, Member
 from portal.cases.outcome import case_for
+from portal.records import service
 
 from . import care_level, eligibility, spot_check, staffing
 from .models import CareAgreement, CareHome, CareLevel, Residency, SupportVisit
@@ -63,6 +66,29 @@ def _whole(value: Any, operator_name: str, what: str) -> int:
 def _supported_name(case: Case) -> str:
     head = case.household.members.filter(relation="head").first()
     return head.name if head else ""
+
+
+def _chinese_date(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def care_agreement_data(agreement: CareAgreement) -> dict[str, Any]:
+    """The 特困人员照料服务协议 (``care_agreement`` record kind) from the agreement as recorded, ID number masked."""
+    household = agreement.case.household
+    head = household.members.filter(relation=Member.Relation.HEAD).first()
+    with translation.override(settings.LANGUAGE_CODE):
+        level = str(CareLevel(agreement.care_level).label)
+    return {
+        "supported": {"name": agreement.supported_name, "id_number": mask(head.resident_id) if head else "",
+                      "address": household.address},
+        "carer": {"name": agreement.carer_name, "relation": agreement.carer_relation, "phone": agreement.carer_phone},
+        "care_level": level,
+        "duties": agreement.duties,
+        "visit_interval_days": agreement.visit_interval_days,
+        "starts_on": _chinese_date(agreement.starts_on),
+        "signed_on": _chinese_date(agreement.signed_on),
+        "issued_on": _chinese_date(agreement.signed_on),
+    }
 
 
 @operator(
@@ -148,10 +174,17 @@ def record_care_agreement(*, carer_name: str, carer_relation: str, carer_phone: 
             case=case, supported_name=_supported_name(case), carer_name=carer_name, carer_relation=carer_relation,
             carer_phone=carer_phone, signed_on=signed, starts_on=starts, duties=duties, care_level=care_level,
             visit_interval_days=interval)
+        try:
+            record = service.issue("care_agreement", care_agreement_data(agreement),
+                                   jurisdiction=case.household.village_id, instance_id=context.instance_id,
+                                   business_key=context.business_key, record_event=context.record_event)
+        except (service.RecordError, LookupError) as err:
+            raise OperatorError(f"{name}: {err}") from err
     result = {"agreement_id": agreement.pk, "carer_name": carer_name, "carer_relation": carer_relation,
-              "signed_on": signed.isoformat(), "care_starts_on": starts.isoformat(), "visit_interval_days": interval}
+              "signed_on": signed.isoformat(), "care_starts_on": starts.isoformat(), "visit_interval_days": interval,
+              "record_id": record.pk, "sha256": record.sha256}
     _event(context, "tekun.care_agreement", result)
-    return result
+    return {**result, "verify_url": service.summary(record)["verify_url"]}
 
 
 @operator(

@@ -1,4 +1,5 @@
-"""Fixtures of the 特困 unit tests: Kaili's jurisdictions, the tekun program and households with cases."""
+"""Fixtures of the 特困 unit tests: Kaili's jurisdictions, the tekun program, households with cases and the test PKI
+that seals the care agreements."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import pytest
 from django.core.management import call_command
 
 from portal.cases.models import Case, Household, Jurisdiction
+from tests.workflows.conftest import records_settings, workflow_pki  # noqa: F401 - fixtures
 
 from .driver import program
 

@@ -6,8 +6,12 @@ import pytest
 
 from engine import operators
 from engine.operators import OperatorContext, OperatorError
-from portal.cases.models import Case
+from portal.cases.models import Case, Member
 from portal.programs.tekun.models import CareAgreement, CareHome, Residency
+from portal.records import service
+from portal.records.models import Record
+from tests.records.conftest import pdf_text, sealed_by
+from tests.workflows.driver import rid
 
 pytestmark = pytest.mark.django_db
 
@@ -36,8 +40,36 @@ def test_a_new_care_agreement_replaces_the_one_in_force(make_case):
     call("record_care_agreement", case, events, **{**AGREEMENT, "carer_name": "李芳", "starts_on": "2026-06-01"})
     first, second = CareAgreement.objects.order_by("pk")
     assert (first.ended_on.isoformat(), second.ended_on) == ("2026-06-01", None)
-    assert [kind for kind, _ in events] == ["tekun.care_agreement"] * 2
-    assert "carer_phone" not in events[0][1]
+    assert [kind for kind, _ in events] == ["record.signed", "tekun.care_agreement"] * 2
+    assert "carer_phone" not in events[1][1]
+
+
+def test_the_care_agreement_is_filed_as_a_record_sealed_by_the_township(make_case):
+    case = make_case(status=Case.Status.APPROVED)
+    number = rid("19480506", "121")
+    Member.objects.create(household=case.household, name="杨老汉", relation=Member.Relation.HEAD, resident_id=number)
+    events: list = []
+    result = call("record_care_agreement", case, events, **AGREEMENT)
+    record = Record.objects.get(pk=result["record_id"])
+    assert (record.kind, record.business_key, record.seals) == ("care_agreement", case.business_key,
+                                                                {"township": "522601101"})
+    assert result["sha256"] == record.sha256 and result["verify_url"].endswith(f"/records/v/{record.token}/")
+    assert sealed_by(record, audited=False) == ["凯里市舟溪镇人民政府"]  # the chain is the process's, absent here
+    text = pdf_text(service.read(record))
+    for stated in ("甲方", "凯里市舟溪镇人民政府", "杨老汉", f"5226**********{number[-4:]}", "张明", "侄子",
+                   "13987654321", "送餐、洗澡", "每30天至少探访", "部分丧失生活自理能力", "2026年4月1日"):
+        assert stated in text, stated
+    assert number not in text
+    signed = dict(events)["record.signed"]
+    assert (signed["record_id"], signed["field"], signed["org_code"]) == (record.pk, "township", "522601101")
+
+
+def test_no_care_agreement_is_kept_without_the_township_seal(make_case, settings, tmp_path):
+    case = make_case(status=Case.Status.APPROVED)
+    settings.RECORDS_PKI_DIR = tmp_path  # no keys at all
+    with pytest.raises(OperatorError, match="522601101"):
+        call("record_care_agreement", case, **AGREEMENT)
+    assert not CareAgreement.objects.exists() and not Record.objects.exists()
 
 
 @pytest.mark.parametrize(("changes", "message"), [
