@@ -275,6 +275,7 @@ def test_centralised_admission_is_refused_until_staffing_meets_the_ratio(tekun):
         with pytest.raises(ProcessError, match="护理人员配比不足") as refused:
             admit(tekun, case)
         assert "须 2 人" in str(refused.value) and "现有护理人员 1 人" in str(refused.value)
+        assert refused.value.refusal.startswith("护理人员配比不足：")  # shown to the institution as the reason
         assert tekun.ready(case) == ["Task_admission"] and not Residency.objects.filter(case=case).exists()
         with pytest.raises(ProcessError, match="没有编码为 kl-xx-99"):
             admit(tekun, case, code="kl-xx-99")

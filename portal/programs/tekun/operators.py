@@ -25,7 +25,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from engine.operators import OperatorContext, OperatorError, Param, operator
+from engine.operators import OperatorContext, OperatorError, OperatorRefusal, Param, operator
 from forms.resident_id import mask
 from portal.cases.models import Case, Member
 from portal.cases.outcome import case_for
@@ -233,11 +233,11 @@ def admit_tekun_resident(*, care_home: str, admitted_on: str, care_level: str, r
     with transaction.atomic():
         home = CareHome.objects.select_for_update().filter(code=care_home, county_id=county, active=True).first()
         if home is None:
-            raise OperatorError(f"本县没有编码为 {care_home} 的在运营供养服务机构")
+            raise OperatorRefusal(_("本县没有编码为 %(code)s 的在运营供养服务机构") % {"code": care_home})
         check = staffing.check_admission(home_name=home.name, carers=home.carers, beds=home.beds,
                                          residents=home.residents_by_level(), level=care_level, ratios=standard)
         if not check.allowed:
-            raise OperatorError(check.message)
+            raise OperatorRefusal(check.message)
         Residency.objects.filter(case=case, ended_on__isnull=True).update(ended_on=day, end_reason="transferred")
         residency = Residency.objects.create(case=case, care_home=home, resident_name=_supported_name(case),
                                              care_level=care_level, admitted_on=day, room=room or "")
