@@ -30,6 +30,8 @@ Cross-field rules: ``"x-rules"`` on an object schema (the form, or an array's it
         the sum of ``fields`` ≤ ``of``; the error goes on ``field`` if given, else on the first of ``fields``.
     {"rule": "required_if", "field": "reasons", "when": {"decision": "refuse"}, "message": "..."}
         ``field`` must be filled when every ``when`` field equals the value (or is one of a list of values).
+    {"rule": "rows_per_item", "field": "member_opinions", "of": "attendees", "message": "..."}
+        the formset ``field`` has one row per item of the list ``of`` (on the form, not in an item schema).
 
 A rule is skipped while a field it reads is empty or already invalid (that field shows its own error). ``message``
 is optional; it is passed through gettext at display time, as are titles, descriptions and enumNames.
@@ -77,7 +79,7 @@ __all__ = [
 NON_FIELD = "__all__"
 MONEY_PLACES = 2
 MONEY_DIGITS = 14
-RULES = ("min_ratio", "max_sum", "required_if")
+RULES = ("min_ratio", "max_sum", "required_if", "rows_per_item")
 _STRING_FORMATS = (None, "date", "resident-id")
 
 
@@ -319,7 +321,8 @@ def _build_field(name: str, prop: Mapping[str, Any], required: bool, where: str)
 # --- cross-field rules -----------------------------------------------------------------------------------------------
 
 
-def _check_rules(rules: Any, fields: Mapping[str, djforms.Field], where: str) -> tuple[dict[str, Any], ...]:
+def _check_rules(rules: Any, fields: Mapping[str, djforms.Field], where: str,
+                 formsets: frozenset[str] = frozenset()) -> tuple[dict[str, Any], ...]:
     if rules is None:
         return ()
     if not isinstance(rules, list):
@@ -330,6 +333,13 @@ def _check_rules(rules: Any, fields: Mapping[str, djforms.Field], where: str) ->
         if not isinstance(rule, Mapping) or rule.get("rule") not in RULES:
             raise SchemaError(f"{here}: rule must be one of {', '.join(RULES)}")
         kind = rule["rule"]
+        if kind == "rows_per_item":
+            if rule.get("field") not in formsets:
+                raise SchemaError(f"{here}: rows_per_item needs 'field', a list of objects on the form")
+            if not isinstance(fields.get(rule.get("of")), LinesField):
+                raise SchemaError(f"{here}: rows_per_item needs 'of', a list of strings on the form")
+            checked.append(dict(rule))
+            continue
         named = {"min_ratio": ["field", "of"], "max_sum": ["of"], "required_if": ["field"]}[kind]
         names = [rule.get(key) for key in named]
         if kind == "max_sum":
@@ -389,6 +399,8 @@ def _apply_rules(form: djforms.Form, rules: tuple[dict[str, Any], ...]) -> None:
                     else gettext("「%(fields)s」之和不应超过「%(of)s」")
                     % {"fields": "、".join(label(f) for f in fields), "of": label(of)},
                 )
+        elif kind == "rows_per_item":
+            continue  # a formset's rows: checked by BoundTaskForm once the formsets are clean
         elif kind == "required_if":
             field = rule["field"]
             matches = all(
@@ -482,7 +494,8 @@ def _form_class(name: str, schema: Mapping[str, Any], where: str, *, nested: boo
     attrs: dict[str, Any] = dict(fields)
     attrs["form_key"] = name
     attrs["__module__"] = __name__
-    attrs["schema_rules"] = _check_rules(schema.get("x-rules"), fields, where)
+    formsets = frozenset(name for name in schema["properties"] if name not in fields)
+    attrs["schema_rules"] = _check_rules(schema.get("x-rules"), fields, where, formsets)
     class_name = "".join(part.title() for part in re.split(r"[^a-zA-Z0-9]+", name) if part) + "Form"
     return type(class_name, (SchemaForm,), attrs)
 
@@ -628,6 +641,7 @@ class BoundTaskForm:
                 json_rows=_json_rows,
             )
         self._shape_errors: dict[str, list[str]] = {}
+        self._row_rule_errors: dict[str, list[str]] | None = None
 
     @classmethod
     def from_json(cls, form_key: str, data: Mapping[str, Any], *, prefix: str | None = None) -> BoundTaskForm:
@@ -671,7 +685,29 @@ class BoundTaskForm:
 
     def is_valid(self) -> bool:
         results = [self.form.is_valid()] + [formset.is_valid() for formset in self.formsets.values()]
-        return all(results) and not self._shape_errors
+        if not all(results) or self._shape_errors:
+            return False
+        return self._rows_match_items()
+
+    def _rows_match_items(self) -> bool:
+        """The ``rows_per_item`` rules; their errors go with the formset's own (shown above its rows)."""
+        if self._row_rule_errors is None:
+            self._row_rule_errors = {}
+            for rule in self.form.schema_rules:
+                if rule["rule"] != "rows_per_item":
+                    continue
+                formset, items = self.formsets[rule["field"]], self.form.cleaned_data.get(rule["of"]) or []
+                rows = sum(1 for form in formset.forms
+                           if form.cleaned_data and not (formset.can_delete and formset._should_delete_form(form)))
+                if rows != len(items):
+                    names = {"field": formset.label, "of": self.form.fields[rule["of"]].label}
+                    message = rule.get("message")
+                    text = gettext(message) if message else gettext("「%(field)s」应逐项对应「%(of)s」") % names
+                    counted = gettext("（%(of)s %(items)d 项，%(field)s %(rows)d 行）") % {
+                        **names, "items": len(items), "rows": rows}
+                    self._row_rule_errors[rule["field"]] = [text + counted]
+                    formset.non_form_errors().extend(self._row_rule_errors[rule["field"]])
+        return not self._row_rule_errors
 
     def errors_by_field(self) -> dict[str, list[str]]:
         """Field errors as plain strings; empty when valid. Keys: see the module docstring."""

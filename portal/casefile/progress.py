@@ -58,7 +58,8 @@ def instance_progress(instance: ProcessInstance) -> list[DiagramProgress]:
     workflow = state.loads(instance.state, specs.load_by_id(instance.definition_id))
     ended = instance.status in (ProcessInstance.Status.COMPLETED, ProcessInstance.Status.CANCELLED)
 
-    diagrams = {MAIN: DiagramProgress(MAIN, definition.key, definition.name or definition.key, definition.pk,
+    title = _(definition.name) if definition.name else definition.key
+    diagrams = {MAIN: DiagramProgress(MAIN, definition.key, title, definition.pk,
                                       finished=ended or workflow.completed)}
     owner_of: dict[UUID | None, str] = {None: MAIN}  # workflow (by its parent task id) → diagram ref
 
@@ -70,7 +71,7 @@ def instance_progress(instance: ProcessInstance) -> list[DiagramProgress]:
             ref = str(parent_task_id)
             sub = workflow.subprocesses[parent_task_id]
             diagrams[ref] = DiagramProgress(
-                ref, sub.spec.name, sub.spec.description or sub.spec.name,
+                ref, sub.spec.name, _(sub.spec.description) if sub.spec.description else sub.spec.name,
                 called_definition_id(definition, sub.spec.name),
                 parent=owner(parent_task.workflow.parent_task_id), called_from=parent_task.task_spec.bpmn_id,
                 finished=ended or sub.completed,

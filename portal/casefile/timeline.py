@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from engine.models import AuditEvent, HumanTask
@@ -151,7 +152,7 @@ def _subject(event: AuditEvent, task_names: dict[str, str]) -> str:
     if event.kind == "instance.started" and payload.get("key"):
         return f"{payload['key']} v{payload.get('version', '')}"
     name = payload.get("name") or task_names.get(event.task_id) or ""
-    return mask_ids(str(name)) if isinstance(name, str) else ""
+    return mask_ids(gettext(name)) if isinstance(name, str) and name else ""
 
 
 def entries(events: list[AuditEvent]) -> list[Entry]:

@@ -57,7 +57,7 @@ def check_household(household: Household, program: Program, members: list | None
             problems.append(_("成员 %(name)s 在其他家庭的登记中已死亡，须先核实身份") % {"name": member.name})
     if (program.one_open_case_per_household
             and Case.objects.filter(household=household, program=program, status=Case.Status.OPEN).exists()):
-        problems.append(_("该家庭已有在办的%(program)s案件") % {"program": program.name})
+        problems.append(_("该家庭已有在办的%(program)s案件") % {"program": _(program.name)})
     if program.exclusive_membership:
         # Matched on the ID number, named as this household spells it (the other may have a typo in the name).
         names = {m.resident_id: m.name for m in members}

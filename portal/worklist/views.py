@@ -92,7 +92,7 @@ def claim_view(request: HttpRequest, task_pk: int) -> HttpResponse:
     task = _actionable(request, task_pk)
     try:
         runtime.claim_task(task.pk, request.user)
-        messages.success(request, _("已认领：%(task)s") % {"task": task.name})
+        messages.success(request, _("已认领：%(task)s") % {"task": _(task.name)})
     except (TaskConflict, TaskForbidden) as err:
         messages.error(request, _("无法认领：%(reason)s") % {"reason": err})
     return _back(request)
@@ -111,7 +111,7 @@ def unclaim_view(request: HttpRequest, task_pk: int) -> HttpResponse:
     task = _actionable(request, task_pk)
     try:
         runtime.unclaim_task(task.pk, request.user)
-        messages.success(request, _("已退回组内：%(task)s") % {"task": task.name})
+        messages.success(request, _("已退回组内：%(task)s") % {"task": _(task.name)})
     except TaskConflict as err:
         messages.error(request, _("无法退回：%(reason)s") % {"reason": err})
     return _back(request)
@@ -138,7 +138,7 @@ def task_view(request: HttpRequest, task_pk: int) -> HttpResponse:
             else:
                 messages.error(request, _("流程执行出错，本次提交未保存：%(reason)s") % {"reason": err})
         else:
-            messages.success(request, _("已办结：%(task)s") % {"task": task.name})
+            messages.success(request, _("已办结：%(task)s") % {"task": _(task.name)})
             return redirect("worklist")
     case = getattr(task.instance, "case", None)
     decisions = [(e, DECISIONS.get(str(e.payload.get("data", {}).get("opinion", "")), ""))

@@ -393,6 +393,19 @@ def test_unsupported_schema_constructs_are_refused(monkeypatch):
             "x-rules": [{"rule": "min_ratio", "field": "x", "of": "x", "ratio": "two thirds"}],
         },
         "bad_vocab": {"type": "object", "properties": {"x": {"type": "integer"}}, "x-rules": [{"rule": "unique"}]},
+        "bad_rows_rule": {
+            "type": "object",
+            "properties": {
+                "x": {"type": "integer"},
+                "rows": {"type": "array", "items": {"type": "object", "properties": {"y": {"type": "string"}}}},
+            },
+            "x-rules": [{"rule": "rows_per_item", "field": "rows", "of": "x"}],
+        },
+        "bad_rows_field": {
+            "type": "object",
+            "properties": {"x": {"type": "array", "items": {"type": "string"}}, "y": {"type": "integer"}},
+            "x-rules": [{"rule": "rows_per_item", "field": "y", "of": "x"}],
+        },
         "bad_names": {
             "type": "object",
             "properties": {"x": {"type": "string", "enum": ["a", "b"], "enumNames": ["甲"]}},
@@ -404,11 +417,33 @@ def test_unsupported_schema_constructs_are_refused(monkeypatch):
             renderer.form_spec.__wrapped__(key)
 
 
+def test_a_collective_decision_records_an_opinion_per_attendee():
+    sample = VALID["temporary_collective_decision"]
+    four = with_("temporary_collective_decision", attendees=[*sample["attendees"], "赵科员"])
+    assert validate("temporary_collective_decision", four) == {
+        "member_opinions": ["须逐一记录每位参会人员的意见（参会人员 4 项，成员意见 3 行）"]}
+    opinions = [*sample["member_opinions"], {"member": "赵科员", "opinion": "agree"}]
+    assert validate("temporary_collective_decision", {**four, "member_opinions": opinions}) == {}
+    # From the page: a row ticked for deletion does not count, and the error is shown with the formset.
+    post = {"meeting_date": "2026-03-10", "meeting_name": "局务会", "chair": "孙局长",
+            "attendees": "孙局长\n李副局长\n王科长\n赵科员", "decision": "refuse", "opinion": "经集体研究，不予批准",
+            "reasons": "存款超过规定", "all_signed": "on", "member_opinions-TOTAL_FORMS": "4",
+            "member_opinions-INITIAL_FORMS": "0"}
+    for index, name in enumerate(["孙局长", "李副局长", "王科长", "赵科员"]):
+        post |= {f"member_opinions-{index}-member": name, f"member_opinions-{index}-opinion": "disagree"}
+    assert bind("temporary_collective_decision", post).is_valid()
+    bound = bind("temporary_collective_decision", {**post, "member_opinions-3-DELETE": "on"})
+    assert not bound.is_valid() and not bound.is_valid()  # checked once, reported once
+    assert bound.formsets["member_opinions"].non_form_errors() == [
+        "须逐一记录每位参会人员的意见（参会人员 4 项，成员意见 3 行）"]
+
+
 def test_labels_are_translated_when_shown_not_when_the_class_is_built():
     bind("review_opinion")  # the class is cached while Chinese is active
     with translation.override("en"):
         assert str(bind("review_opinion").form["decision"].label) == translation.gettext("结论") != "结论"
-        assert str(bind("democratic_review").form["representatives"].label) == "其中村民代表人数"  # not catalogued
+        label = str(bind("democratic_review").form["representatives"].label)
+        assert label == translation.gettext("其中村民代表人数") != "其中村民代表人数"  # a schema text, catalogued
     assert str(bind("review_opinion").form["decision"].label) == "结论"
 
 

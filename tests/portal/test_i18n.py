@@ -4,11 +4,24 @@ from __future__ import annotations
 
 import ast
 import re
+from datetime import timedelta
+from html import unescape
+from uuid import uuid4
 
 import pytest
 from django.conf import settings
 from django.core.cache import cache
-from django.utils import translation
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from engine import runtime
+from engine.models import HumanTask, TimerEvent
+from forms import renderer
+from forms.management.data_texts import Sources, collect
+from portal.cases.models import Program
+
+from ..conftest import VILLAGE
 
 CATALOGUE = settings.BASE_DIR / "locale" / "en" / "LC_MESSAGES" / "django.po"
 
@@ -161,3 +174,73 @@ def test_english_catalogue_keeps_every_placeholder():
         expected = sorted(placeholder.findall(e["msgid"]))
         for translated in e["msgstr"].values():
             assert sorted(placeholder.findall(translated)) == expected, e["msgid"]
+
+
+def test_every_text_of_the_data_files_is_translated():
+    """Form schemas, BPMN names, DMN outputs and program names reach the catalogue through forms/data_messages.py."""
+    translated = {e["msgid"] for e in parse_po(CATALOGUE.read_text(encoding="utf-8"))
+                  if not e["obsolete"] and "fuzzy" not in e["flags"] and all(e["msgstr"].values())}
+    missing = sorted(set(collect(Sources.of_project())) - translated)
+    assert not missing, (
+        f"{CATALOGUE} lacks English for {missing}: run `python manage.py form_messages`, then makemessages "
+        "(README.md, Translations), translate and compilemessages"
+    )
+
+
+# --- data texts on the pages ------------------------------------------------------------------------------------------
+
+
+def page_text(client, url: str, language: str = "en") -> str:
+    return unescape(client.get(url, HTTP_ACCEPT_LANGUAGE=language).content.decode())
+
+
+@pytest.mark.django_db
+def test_worklist_and_task_pages_show_task_names_programs_and_form_labels_in_english(client, deployed, staff):
+    Program.objects.create(code="dibao", name="农村最低生活保障", process_key="dibao")
+    instance = runtime.start_process("demo_assistance", jurisdiction=VILLAGE, business_key="DB-EN-1")
+    task = HumanTask.objects.get(instance=instance)
+    TimerEvent.objects.create(instance=instance, task_id=uuid4(), spec_id="Timer_county_deadline", name="审批超时",
+                              kind="DurationTimerEventDefinition", due_at=timezone.now() + timedelta(days=3))
+    client.force_login(staff["village"])
+
+    worklist = page_text(client, reverse("worklist") + "?tab=group")
+    assert "Fill in the assistance application" in worklist and "填写救助申请" not in worklist
+    assert "Rural minimum living guarantee (dibao)" in worklist and "农村最低生活保障" not in worklist
+    assert "demo_assistance" in worklist  # a task without a case: the process key, as it is
+
+    page = page_text(client, reverse("task", args=[task.pk]))
+    assert "<h1>Fill in the assistance application</h1>" in page
+    assert "<title>Fill in the assistance application</title>" in page
+    assert "<h2>Assistance application</h2>" in page
+    for label in ("Applicant's name", "Household size", "Amount applied for (yuan)", "Reasons for the application"):
+        assert f">{label} *<" in page or f">{label}<" in page, label
+    assert "Approval overdue：" in page  # a statutory clock's name
+    assert "申请人姓名" not in page and "救助申请" not in page and "审批超时" not in page
+
+    runtime.complete_task(task.pk, staff["village"], {"applicant_name": "张三", "household_size": 3,
+                                                      "requested_amount": 1200.5})
+    visit = HumanTask.objects.get(instance=instance, status=HumanTask.Status.READY)
+    client.force_login(staff["caseworker"])
+    page = page_text(client, reverse("task", args=[visit.pk]))
+    assert "<h1>Home visit</h1>" in page
+    assert "· Fill in the assistance application ·" in page  # the steps done so far
+    assert "Investigators (at least two)" in page and "One investigator's name per line" in page
+    assert "入户调查" not in page and "填写救助申请" not in page
+
+    chinese = page_text(client, reverse("task", args=[visit.pk]), "zh-hans")
+    assert "<h1>入户调查</h1>" in chinese and "调查人（至少两人）" in chinese
+
+
+def test_household_application_renders_labels_choices_help_and_messages_in_english():
+    posted = {"phone": "123", "members-TOTAL_FORMS": "1", "members-INITIAL_FORMS": "0", "members-0-name": "张三"}
+    with translation.override("en"):
+        bound = renderer.bind("household_application", posted)
+        assert not bound.is_valid()
+        html = unescape(render_to_string("portal/form_entries.html", {"bound": bound}))
+    assert "<h2>Social assistance application</h2>" in html
+    assert "Applicant's resident ID number" in html
+    assert "Household members living together" in html and "Including the applicant" in html
+    assert ">Head of household</option>" in html and ">Net business income</option>" in html
+    assert "11-digit mobile number" in html and "Enter an 11-digit mobile number" in html  # help and x-messages
+    assert "You must pledge that the information is true" in html  # a const message
+    assert "申请人身份证号" not in html and "户主" not in html
