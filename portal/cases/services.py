@@ -25,7 +25,7 @@ class CaseRefused(Exception):
         super().__init__("; ".join(problems))
 
 
-def _lock_people(resident_ids: list[str]) -> None:
+def lock_people(resident_ids: list[str]) -> None:
     """Serialise case openings that involve the same people (PostgreSQL advisory locks).
 
     SQLite needs nothing: its IMMEDIATE transactions already run one writer at a time.
@@ -140,7 +140,7 @@ def open_case(household: Household, program: Program, *, actor: Any, data: dict[
     ``data`` is merged on top of the start data."""
     with transaction.atomic():
         members = list(household.members.order_by("pk"))
-        _lock_people([m.resident_id for m in members])
+        lock_people([m.resident_id for m in members])
         problems = check_household(household, program, members)
         if problems:
             raise CaseRefused(problems)

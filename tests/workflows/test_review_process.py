@@ -1,4 +1,4 @@
-"""Dynamic management (workflows/review/annual_review.bpmn, review_schedule.bpmn) through the engine API: the
+"""Dynamic management (workflows/review/annual_review.bpmn) through the engine API: the
 scheduler enrols approved 低保/特困 cases and opens their reviews when due, a death opens one at once, and a review
 continues, adjusts or ends the aid — a reduction or termination only after the recipient has been heard, with a
 signed written decision, the approved case updated and both audit chains recording it."""

@@ -10,4 +10,4 @@ class ReviewConfig(AppConfig):
     verbose_name = _("动态管理（定期核查）")
 
     def ready(self) -> None:
-        from . import operators  # noqa: F401 - registers the service task operators
+        from . import operators, retired_operators  # noqa: F401 - registers the service task operators

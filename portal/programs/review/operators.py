@@ -1,7 +1,7 @@
 """Service task operators of dynamic management (workflows/review/):
 
-* ``review_household_facts`` — counts the living members and those able to work (``review_schedule``);
-* ``schedule_review`` — records when the approved case is next reviewed (``review_schedule``);
+* ``schedule_next_review`` — when the approved case is next reviewed, counted from this review
+  (``services.schedule_next_review``, as at enrolment; ``annual_review``);
 * ``issue_review_notice`` — the signed written decision of an adjustment (救助金额调整决定书) or termination
   (终止救助决定书), with its reasons, the hearing and the right of appeal (``annual_review``);
 * ``apply_review_outcome`` — concludes the review case and updates the approved case: the new monthly amount,
@@ -23,14 +23,16 @@ from typing import Any
 
 from django.utils import timezone
 
+from engine.decisions import DecisionError
 from engine.models import AuditEvent
 from engine.operators import OperatorContext, OperatorError, operator
 from portal.cases.models import Case, Jurisdiction
 from portal.cases.outcome import first_of_month
 from portal.records import service
 
+from . import services as review_services
 from .models import ReviewCase, ReviewSchedule
-from .services import REVIEW_PROGRAMS, add_months, recipient_name, record_on_case
+from .services import REVIEW_PROGRAMS, recipient_name, record_on_case
 
 PROPOSAL_TASK = "Task_township_review"
 HEARING_TASK = "Task_hearing"
@@ -38,7 +40,6 @@ DECISION_TASKS = ("Task_county_approval", "Task_township_confirm")
 LEVELS = ("township", "county")
 CENT = Decimal("0.01")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-MAX_INTERVAL_MONTHS = 60
 MAX_DELAY_MONTHS = 12
 
 
@@ -162,62 +163,33 @@ def _check_decided(name: str, outcome: str, amount: Decimal, previous: Decimal, 
         raise _fail(name, "a reduction or termination needs the recipient heard (Task_hearing) before the decision")
 
 
-# --- review_schedule --------------------------------------------------------------------------------------
+# --- the next review --------------------------------------------------------------------------------------
 
 
 @operator(
-    "review_household_facts",
-    params={"original_case": str, "as_of": str, "working_age_from": (int, float), "working_age_to": (int, float)},
-    label="统计家庭成员劳动能力",
+    "schedule_next_review",
+    params={"original_case": str, "irregular_income": bool, "schedule_from": str},
+    label="确定下次核查时间",
 )
-def review_household_facts(*, original_case: str, as_of: str, working_age_from: int | float,
-                           working_age_to: int | float, context: OperatorContext) -> dict[str, Any]:
-    """Living members on ``as_of``, and those of working age [from, to) who are not disabled, seriously ill or
-    in school (able to work)."""
-    name = "review_household_facts"
-    day = _iso_date(name, as_of, "as_of")
-    low = _whole(name, working_age_from, "working_age_from", 0, 120)
-    high = _whole(name, working_age_to, "working_age_to", low + 1, 121)
-    members = list(_original(name, original_case).household.members.all())
-    living = [m for m in members if m.deceased_on is None or m.deceased_on > day]
-    able = [m for m in living if low <= m.age_on(day) < high
-            and not (m.disabled or m.severely_disabled or m.seriously_ill or m.student)]
-    return {"living_members": len(living), "able_bodied_members": len(able),
-            "deceased_members": len(members) - len(living)}
-
-
-@operator(
-    "schedule_review",
-    params={"original_case": str, "interval_months": (int, float), "basis": str, "irregular_income": bool,
-            "able_bodied_members": (int, float), "schedule_from": str},
-    label="登记下次核查时间",
-)
-def schedule_review(*, original_case: str, interval_months: int | float, basis: str, irregular_income: bool,
-                    able_bodied_members: int | float, schedule_from: str,
-                    context: OperatorContext) -> dict[str, Any]:
-    """The next review is due ``interval_months`` after ``schedule_from`` (the approval, or this review)."""
-    name = "schedule_review"
-    months = _whole(name, interval_months, "interval_months", 1, MAX_INTERVAL_MONTHS)
-    able = _whole(name, able_bodied_members, "able_bodied_members", 0, 100)
+def schedule_next_review(*, original_case: str, irregular_income: bool, schedule_from: str,
+                         context: OperatorContext) -> dict[str, Any]:
+    """The reviewed case is next reviewed the ``review_interval`` months after ``schedule_from`` (this review):
+    ``services.schedule_next_review``, noting this review as the last one and auditing it on both chains."""
+    name = "schedule_next_review"
     start = _iso_date(name, schedule_from, "schedule_from")
     original = _original(name, original_case, lock=True)
     if original.status != Case.Status.APPROVED:
         raise _fail(name, f"case {original.business_key} is {original.status}, not approved")
-    review = (Case.objects.filter(business_key=context.business_key, review_link__original=original).first()
-              if context.business_key != original.business_key else None)
-    next_due = add_months(start, months)
-    values: dict[str, Any] = {"interval_months": months, "next_due": next_due, "basis": basis.strip()[:200],
-                              "irregular_income": irregular_income, "able_bodied_members": able, "ended_on": None}
-    if review is not None:
-        values.update(last_reviewed_on=timezone.localdate(), last_review=review)
-    ReviewSchedule.objects.update_or_create(case=original, defaults=values)
-    payload = {"original_case": original.business_key, "next_due": next_due.isoformat(), "interval_months": months,
-               "reason": values["basis"], "irregular_income": irregular_income, "able_bodied_members": able}
-    if context.record_event is not None:
-        context.record_event("review.scheduled", payload)
-    if original.instance_id is not None and original.instance_id != context.instance_id:
-        record_on_case(original, "review.scheduled", payload)
-    return {"next_due": next_due.isoformat(), "interval_months": months, "basis": values["basis"]}
+    review = Case.objects.filter(business_key=context.business_key, review_link__original=original).first()
+    if review is None:
+        raise _fail(name, f"case {context.business_key!r} is not a review of {original.business_key}")
+    try:
+        schedule = review_services.schedule_next_review(original, start=start, irregular_income=irregular_income,
+                                                        review=review, record_event=context.record_event)
+    except (review_services.ReviewRefused, DecisionError) as err:
+        raise _fail(name, str(err)) from err
+    return {"next_due": schedule.next_due.isoformat(), "interval_months": schedule.interval_months,
+            "basis": schedule.basis}
 
 
 # --- annual_review ----------------------------------------------------------------------------------------

@@ -4,6 +4,8 @@ a member dies, and the sweep that does both.
 * ``enrol(case)`` decides when an approved case is first reviewed: the ``review_interval`` rules (per county and
   date, evaluated directly with ``engine.decisions``) pick the interval from the case's facts; the first review is
   due that many months after the approval. The ``review.scheduled`` event names the rule versions that decided it.
+  ``schedule_next_review`` is the one place a schedule is decided and written: at enrolment, and when a review
+  concludes (the ``schedule_next_review`` operator of ``annual_review``, counted from the review).
 * ``open_review(case, trigger=...)`` opens the review case (program ``dibao_review`` / ``tekun_review``, process
   ``annual_review``) on the same household. Idempotent and safe under concurrency: the approved case's row is locked
   while opening, and the database allows one unconcluded review per case and one open case per household and
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import logging
 from calendar import monthrange
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -122,9 +125,14 @@ def _rule_number(decision: decisions.Decision, name: str, low: int, high: int) -
     return int(value)
 
 
-def schedule_next_review(case: Case, *, start: date, irregular_income: bool, actor: Any = None) -> ReviewSchedule:
+def schedule_next_review(case: Case, *, start: date, irregular_income: bool, actor: Any = None,
+                         review: Case | None = None,
+                         record_event: Callable[[str, dict[str, Any]], Any] | None = None) -> ReviewSchedule:
     """Record when ``case`` is next reviewed: the ``review_interval`` months (by county, today's rules and the
     household's facts) after ``start``, audited as ``review.scheduled`` on the case with the rules that decided it.
+
+    At the end of a review, ``review`` is that review case (the schedule notes it and today as the last review) and
+    ``record_event`` writes the same event on the review's own chain, the one whose engine action is running.
     Call it with the case's row locked."""
     today = timezone.localdate()
     where = {"county": case.household.village_id[:6], "as_of": today.isoformat()}
@@ -136,14 +144,20 @@ def schedule_next_review(case: Case, *, start: date, irregular_income: bool, act
     months = _rule_number(interval, "interval_months", 1, MAX_INTERVAL_MONTHS)
     basis = str(interval.outputs.get("interval_basis") or "").strip()[:200]
     next_due = add_months(start, months)
-    schedule, _created = ReviewSchedule.objects.update_or_create(case=case, defaults={
-        "interval_months": months, "next_due": next_due, "basis": basis, "irregular_income": irregular_income,
-        "able_bodied_members": facts["able_bodied_members"], "ended_on": None})
-    record_on_case(case, "review.scheduled", {
+    values: dict[str, Any] = {"interval_months": months, "next_due": next_due, "basis": basis,
+                              "irregular_income": irregular_income,
+                              "able_bodied_members": facts["able_bodied_members"], "ended_on": None}
+    if review is not None:
+        values.update(last_reviewed_on=today, last_review=review)
+    schedule, _created = ReviewSchedule.objects.update_or_create(case=case, defaults=values)
+    payload = {
         "original_case": case.business_key, "next_due": next_due.isoformat(), "interval_months": months,
         "reason": basis, "irregular_income": irregular_income, "able_bodied_members": facts["able_bodied_members"],
         "rules": [policy.audit(), interval.audit()],
-    }, actor)
+    }
+    record_on_case(case, "review.scheduled", payload, actor)
+    if record_event is not None:
+        record_event("review.scheduled", payload)
     return schedule
 
 

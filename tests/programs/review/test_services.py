@@ -15,7 +15,7 @@ from engine.models import AuditEvent, ProcessDefinition, ProcessInstance
 from portal.cases.models import Case, CaseConflict, Jurisdiction, Member, StaffRelative
 from portal.programs.review import services
 from portal.programs.review.models import DeathTrigger, ReviewCase, ReviewSchedule
-from tests.workflows.driver import VILLAGE, make_household
+from tests.workflows.driver import VILLAGE, make_household, rid
 
 from .support import ELDERLY_COUPLE, WITH_WORKING_SON, ReviewDriver, approved_case, china_noon
 
@@ -115,6 +115,48 @@ def test_enrolment_can_start_from_irregular_income(review_programs):
     case = approved_case(review_programs["dibao"])
     schedule = services.enrol(case, irregular_income=True)
     assert (schedule.interval_months, schedule.irregular_income, schedule.next_due) == (6, True, date(2025, 9, 2))
+
+
+def test_household_facts_count_who_can_work(review_programs):
+    members = [
+        ("甲", "head", rid("19660303", "011"), Decimal("0"), {}),  # 59 on 2026-03-02: able
+        ("乙", "spouse", rid("19660302", "024"), Decimal("0"), {}),  # 60 that day: past working age
+        ("丙", "child", rid("20100302", "035"), Decimal("0"), {}),  # 16: able
+        ("丁", "child", rid("20100303", "043"), Decimal("0"), {}),  # 15
+        ("戊", "child", rid("20000101", "051"), Decimal("0"), {"student": True}),
+        ("己", "sibling", rid("19800101", "066"), Decimal("0"), {"disabled": True}),
+        ("庚", "sibling", rid("19820101", "077"), Decimal("0"), {"seriously_ill": True}),
+        ("辛", "sibling", rid("19840101", "081"), Decimal("0"), {}),  # died
+    ]
+    case = approved_case(review_programs["dibao"], members=members)
+    case.household.members.filter(name="辛").update(deceased_on=date(2026, 1, 1))
+    facts = services.household_facts(case, date(2026, 3, 2), 16, 60)
+    assert facts == {"living_members": 7, "able_bodied_members": 2, "deceased_members": 1}
+    # Alive on an earlier day.
+    assert services.household_facts(case, date(2025, 12, 31), 16, 60)["deceased_members"] == 0
+
+
+def test_a_schedule_made_outside_a_review_notes_no_last_review(review_programs):
+    case = approved_case(review_programs["dibao"])
+    schedule = services.schedule_next_review(case, start=date(2025, 3, 2), irregular_income=False)
+    assert (schedule.next_due, schedule.last_review, schedule.last_reviewed_on) == (date(2026, 3, 2), None, None)
+
+
+def test_a_schedule_at_the_end_of_a_review_notes_it_and_is_audited_on_its_chain_too(review_programs):
+    case = approved_case(review_programs["dibao"], members=WITH_WORKING_SON, with_instance=True)
+    services.enrol(case)
+    ReviewSchedule.objects.filter(case=case).update(ended_on=date(2026, 1, 1))
+    review = services.open_review(case)[0]
+    recorded = []
+    schedule = services.schedule_next_review(case, start=TODAY, irregular_income=True, review=review,
+                                             record_event=lambda kind, payload: recorded.append((kind, payload)))
+    schedule.refresh_from_db()
+    assert (schedule.next_due, schedule.interval_months, schedule.irregular_income) == (date(2026, 9, 2), 6, True)
+    assert (schedule.last_review, schedule.last_reviewed_on, schedule.ended_on) == (review, TODAY, None)
+    on_case = AuditEvent.objects.filter(instance=case.instance, kind="review.scheduled").order_by("seq").last()
+    assert recorded == [("review.scheduled", on_case.payload)]
+    assert on_case.payload["reason"] == "低保家庭收入来源不固定：每半年核查一次"
+    assert on_case.payload["rules"][1]["rules"] == ["Rule_interval_dibao_irregular"]
 
 
 def test_open_review_refuses_a_case_that_is_not_approved(review_programs):

@@ -1,6 +1,9 @@
-"""Demo households in 舟溪村 with open 低保 cases, so a fresh portal has work in its worklists."""
+"""Demo households in 舟溪村: two with open 低保 cases, so a fresh portal has work in its worklists, and the existing
+recipients of ``data/demo_recipients.csv`` (two 低保 households and one 特困 person, imported as approved cases), so
+that the annual review and the hospital window's one-stop claims have someone to work for."""
 
 from decimal import Decimal
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -14,6 +17,7 @@ from portal.cases.services import CaseRefused, open_case
 from portal.verification.models import ImportBatch
 
 DEMO_VILLAGE = "522601101200"
+DEMO_RECIPIENTS = Path(__file__).resolve().parents[2] / "data" / "demo_recipients.csv"
 
 
 def _rid(body: str) -> str:
@@ -35,7 +39,8 @@ DEMO_HOUSEHOLDS = [
 
 
 class Command(BaseCommand):
-    help = "Open demo 低保 cases in the demo village (development only; idempotent)."
+    help = ("Open demo 低保 cases in the demo village and import its demo recipients of 低保 and 特困 "
+            "(development only; idempotent).")
 
     def add_arguments(self, parser):
         parser.add_argument("--force", action="store_true", help="allow outside DEBUG")
@@ -64,3 +69,5 @@ class Command(BaseCommand):
                 except CaseRefused as refused:
                     raise CommandError(f"demo case refused: {refused}") from None
             self.stdout.write(f"opened {case.business_key} for {members[0][0]} ({address})")
+        # Idempotent: households imported before (by their old case number) are skipped.
+        call_command("import_recipients", str(DEMO_RECIPIENTS), imported_by="load_demo_cases", stdout=self.stdout)
