@@ -401,6 +401,13 @@ def history(instance_id: int) -> list[AuditEvent]:
     return list(AuditEvent.objects.filter(instance_id=instance_id).order_by("seq").select_related("actor"))
 
 
+def system_history(business_key: str) -> list[AuditEvent]:
+    """Events of the system chain about ``business_key`` (a case without a process: imported, say), oldest first."""
+    # The lookup matches the expression of the index engine_audit_business_key.
+    return list(AuditEvent.objects.filter(instance__isnull=True, payload__business_key=business_key)
+                .order_by("seq").select_related("actor"))
+
+
 def record_event(instance_id: int, kind: str, *, actor: Any = None, payload: dict[str, Any] | None = None,
                  task_id: str = "") -> AuditEvent:
     """Append an event that happened outside the engine (a record signed, a case viewed) to the

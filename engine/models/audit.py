@@ -1,5 +1,7 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
+from django.db.models.fields.json import KeyTransform
 from django.utils.translation import gettext_lazy as _
 
 
@@ -31,7 +33,13 @@ class AuditEvent(models.Model):
         verbose_name = _("审计事件")
         verbose_name_plural = _("审计事件")
         constraints = [models.UniqueConstraint(fields=["chain", "seq"], name="engine_audit_chain_seq")]
-        indexes = [models.Index(fields=["instance", "seq"], name="engine_audit_instance")]
+        indexes = [
+            models.Index(fields=["instance", "seq"], name="engine_audit_instance"),
+            # Events about a case without a process instance (imported, migrated from paper files) are on the
+            # system chain and name it in their payload: found by that name.
+            models.Index(KeyTransform("business_key", "payload"), "seq", condition=Q(instance__isnull=True),
+                         name="engine_audit_business_key"),
+        ]
         ordering = ["chain", "seq"]
 
     def __str__(self) -> str:

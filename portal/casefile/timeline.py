@@ -33,6 +33,7 @@ KIND_LABELS = {
     "notice.published": _("发布公示"),
     "notice.closed": _("公示结束"),
     "case.closed": _("案件办结"),
+    "case.imported": _("存量对象导入"),
     "review.opened": _("启动核查"),
     "review.scheduled": _("确定下次核查"),
     "case.reviewed": _("核查结果"),
@@ -98,6 +99,9 @@ EVENT_FIELDS = {
     "previous_amount": _("原金额"),
     "payment_stops": _("停发起始"),
     "end_reason": _("终止原因"),
+    "old_case_number": _("原系统案件编号"),
+    "approved_on": _("批准日期"),
+    "source_file": _("导入文件"),
 }
 DECISIONS = {"approve": _("同意"), "refuse": _("不同意"), "return": _("退回"), "continue": _("继续保障"),
              "adjust": _("调整"), "terminate": _("停止保障"), "agree": _("同意"), "disagree": _("不同意"),

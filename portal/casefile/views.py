@@ -89,7 +89,8 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "members": page.member_rows(case),
         "deadlines": page.deadlines(instance) if instance else [],
         "diagrams": _diagram_data(case),
-        "timeline": timeline.entries(runtime.history(instance.pk)) if instance else [],
+        "timeline": timeline.entries(runtime.history(instance.pk) if instance
+                                     else runtime.system_history(case.business_key)),
         "documents": page.documents(instance) if instance else [],
         "my_tasks": list(worklist.actionable_tasks(request.user).filter(instance=instance)) if instance else [],
     }

@@ -16,10 +16,11 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.urls import reverse
 from django.utils import timezone
 from freezegun import freeze_time
 
-from engine import audit
+from engine import audit, runtime
 from engine.models import AuditEvent, HumanTask
 from portal.cases.management.commands.load_demo_cases import DEMO_RECIPIENTS
 from portal.cases.models import Case, CaseConflict, Household, IncomeItem, Member, Program, StaffRelative
@@ -140,6 +141,19 @@ def test_a_good_file_imports_approved_cases_with_their_households_audit_and_revi
     assert ReviewSchedule.objects.get(case=tekun).next_due == date(2025, 6, 18)  # overdue: the sweep opens it
     scheduled = AuditEvent.objects.filter(kind="review.scheduled", payload__business_key=dibao.business_key).get()
     assert scheduled.payload["next_due"] == "2027-03-10"
+
+
+@pytest.mark.usefixtures("review_programs")
+def test_the_case_page_of_an_imported_case_shows_where_it_came_from(tmp_path, make_user, client):
+    run(write(tmp_path / "凯里市存量对象.csv", GOOD))
+    dibao = Case.objects.get(program_id="dibao")
+    assert [e.kind for e in runtime.system_history(dibao.business_key)] == ["case.imported", "review.scheduled"]
+    client.force_login(make_user("zhouxi_caseworker", "township_caseworker", village=VILLAGE))
+    html = client.get(reverse("casefile:detail", args=[dibao.pk])).content.decode()
+    timeline = html[html.index('id="timeline"'):]
+    for shown in ("存量对象导入", "DB-2025-0101", "凯里市存量对象.csv", "2025-03-12", "确定下次核查", "2027-03-10"):
+        assert shown in timeline, shown
+    assert "TK-2024-0002" not in timeline  # the other household's import
 
 
 @pytest.mark.usefixtures("review_programs")
