@@ -21,6 +21,7 @@ from engine.models import HumanTask
 from portal.cases.models import Case, Program
 from portal.core.management.commands.load_demo_users import DEMO_PASSWORD
 from portal.programs.children.models import ChildCaseLink, TemporaryGuardianship
+from tests.browser import login, open_task, submit
 
 from .driver import VILLAGE, rid
 
@@ -41,31 +42,11 @@ def setup(deployed, jurisdictions):
                                                            "exclusive_membership": exclusive})
 
 
-def login(page, base: str, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(base + "/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_selector("h1:has-text('待办任务')")
-
-
-def open_task(page, base: str, name: str) -> None:
-    page.goto(base + "/?tab=group")
-    page.click(f"a:text-is('{name}')")
-    page.wait_for_selector(f"h1:has-text('{name}')")
-
-
-def submit(page) -> None:
-    page.click("button:has-text('提交办结')")
-    page.wait_for_selector("text=已办结")
-
-
 def test_child_without_guardian_gets_temporary_guardianship_and_a_linked_case(live_server, setup, page, screenshot):
     base = live_server.url
 
     # Township caseworker: registers the village cadre's mandatory report.
-    login(page, base, "jingban")
+    login(page, base, "jingban", DEMO_PASSWORD)
     page.goto(base + "/intake/")
     page.select_option("select[name=program]", "children")
     page.select_option("select[name=village]", VILLAGE)
@@ -99,8 +80,8 @@ def test_child_without_guardian_gets_temporary_guardianship_and_a_linked_case(li
     case = Case.objects.get(program_id="children")
 
     # Township child supervisor: the risk assessment, shared with the police and the school.
-    login(page, base, "dudao")
-    open_task(page, base, "风险评估")
+    login(page, base, "dudao", DEMO_PASSWORD)
+    open_task(page, base, "风险评估", exact=True)
     page.fill("input[name=assessed_on]", TODAY)
     page.check("input[name=child_seen]")
     page.select_option("select[name=safety]", "hazards")
@@ -116,7 +97,7 @@ def test_child_without_guardian_gets_temporary_guardianship_and_a_linked_case(li
     submit(page)
 
     # No effective guardian: temporary guardianship at once, on the 24-hour clock.
-    open_task(page, base, "安排临时监护")
+    open_task(page, base, "安排临时监护", exact=True)
     assert page.locator("text=临时监护超时").count() == 1  # the clock is shown with the task
     page.select_option("select[name=guardian_kind]", "relatives")
     page.fill("input[name=guardian_name]", "王桂兰")
@@ -132,7 +113,7 @@ def test_child_without_guardian_gets_temporary_guardianship_and_a_linked_case(li
 
     # The assistance plan refers the household to 低保 and 临时救助, the second row added with the button: a separate
     # case of each program starts.
-    open_task(page, base, "制定帮扶计划（转介救助）")
+    open_task(page, base, "制定帮扶计划（转介救助）", exact=True)
     page.fill("input[name=planned_on]", TODAY)
     page.fill("textarea[name=measures]", "儿童主任每周探访；学校安排心理老师谈心。")
     add_row = page.locator("button:has-text('增加一行转介救助项目')")
@@ -179,8 +160,8 @@ def test_child_without_guardian_gets_temporary_guardianship_and_a_linked_case(li
     with freeze_time(timezone.now() + timedelta(days=7, hours=1)):
         runtime.fire_instance_timers(case.instance_id)
     assert HumanTask.objects.filter(instance=case.instance, spec_id="Task_regular_visit", status="ready").exists()
-    login(page, base, "ertong")
-    open_task(page, base, "儿童主任定期探访")
+    login(page, base, "ertong", DEMO_PASSWORD)
+    open_task(page, base, "儿童主任定期探访", exact=True)
     page.fill("input[name=visited_on]", TODAY)
     page.select_option("select[name=visit_mode]", "placement")
     page.check("input[name=child_seen]")
@@ -190,8 +171,8 @@ def test_child_without_guardian_gets_temporary_guardianship_and_a_linked_case(li
     submit(page)
 
     # The supervisor reviews and closes the case.
-    login(page, base, "dudao")
-    open_task(page, base, "督导员复核")
+    login(page, base, "dudao", DEMO_PASSWORD)
+    open_task(page, base, "督导员复核", exact=True)
     page.fill("input[name=reviewed_on]", TODAY)
     page.select_option("select[name=review_decision]", "close")
     page.fill("textarea[name=review_opinion]", "临时监护落实，探访情况稳定，低保已转介受理。")

@@ -16,6 +16,7 @@ from engine import runtime
 from portal.cases.models import Case
 from portal.core.management.commands.load_demo_users import DEMO_PASSWORD
 from portal.records.models import Record
+from tests.browser import login, open_task, submit
 
 from .driver import VILLAGE, rid
 
@@ -28,33 +29,13 @@ def demo_users(jurisdictions):
     call_command("load_demo_users", "--force", verbosity=0)
 
 
-def login(page, base: str, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(base + "/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_selector("h1:has-text('待办任务')")
-
-
-def open_task(page, base: str, name: str) -> None:
-    page.goto(base + "/?tab=group")
-    page.click(f"a:has-text('{name}')")
-    page.wait_for_selector(f"h1:has-text('{name}')")
-
-
-def submit(page) -> None:
-    page.click("button:has-text('提交办结')")
-    page.wait_for_selector("text=已办结")
-
-
 def test_four_people_take_an_application_from_intake_to_approval(live_server, dibao_program, demo_users, page,
                                                                   screenshot):
     base = live_server.url
     head, spouse = rid("19580412", "124"), rid("19600501", "013")
 
     # Township caseworker: registers the application, then checks the documents and visits the household.
-    login(page, base, "jingban")
+    login(page, base, "jingban", DEMO_PASSWORD)
     page.goto(base + "/intake/")
     page.select_option("select[name=program]", "dibao")
     page.select_option("select[name=village]", VILLAGE)
@@ -100,14 +81,14 @@ def test_four_people_take_an_application_from_intake_to_approval(live_server, di
     submit(page)
 
     # The second investigator co-signs the visit record.
-    login(page, base, "jingban2")
+    login(page, base, "jingban2", DEMO_PASSWORD)
     open_task(page, base, "入户调查会签")
     page.check("input[name=confirmed]")
     page.fill("input[name=signed_on]", TODAY)
     submit(page)
 
     # Village committee: the democratic review meeting record.
-    login(page, base, "cunwei")
+    login(page, base, "cunwei", DEMO_PASSWORD)
     open_task(page, base, "民主评议")
     page.fill("input[name=meeting_date]", TODAY)
     page.fill("input[name=venue]", "舟溪村村委会会议室")
@@ -121,7 +102,7 @@ def test_four_people_take_an_application_from_intake_to_approval(live_server, di
     submit(page)
 
     # Township reviewer: the initial opinion, with the amount the process calculated pre-filled.
-    login(page, base, "shenhe")
+    login(page, base, "shenhe", DEMO_PASSWORD)
     open_task(page, base, "乡镇审核")
     # Kaili 2026: (480 − 150) × 2 = 660; supplements stack: elderly 72 × 2 + seriously ill 120 = 264 → 924.
     assert page.locator("text=测算金额：924.0").count() == 1
@@ -132,7 +113,7 @@ def test_four_people_take_an_application_from_intake_to_approval(live_server, di
     submit(page)
 
     # The village's notice board shows name, household size and amount only.
-    login(page, base, "cunwei")
+    login(page, base, "cunwei", DEMO_PASSWORD)
     page.goto(f"{base}/notices/{VILLAGE}/")
     assert page.locator("td:text-is('王秀英')").count() == 1 and page.locator(f"text={head}").count() == 0
     screenshot("dibao-05-notice-board")
@@ -140,7 +121,7 @@ def test_four_people_take_an_application_from_intake_to_approval(live_server, di
         runtime.fire_instance_timers(case.instance_id)
 
     # County approver approves; the records are signed by the township and the county.
-    login(page, base, "shenpi")
+    login(page, base, "shenpi", DEMO_PASSWORD)
     screenshot("dibao-06-worklist-county")
     open_task(page, base, "县级审核确认")
     assert page.locator("input[name=approved_amount]").input_value() == "924.0"

@@ -14,6 +14,7 @@ from engine.models import AuditEvent
 from portal.cases.models import Case, Program
 from portal.notices.models import PublicNotice
 from portal.records.models import Record
+from tests.browser import login, open_task, submit
 
 from .driver import VILLAGE, rid
 
@@ -26,27 +27,6 @@ def disaster_program(deployed, jurisdictions):
     return Program.objects.get_or_create(code="disaster", defaults={
         "name": "受灾人员救助", "process_key": "disaster", "exclusive_membership": False,
         "application_form": "disaster_application"})[0]
-
-
-def login(page, base: str, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(base + "/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", "pw-" + username)
-    page.click("button[type=submit]")
-    page.wait_for_selector("h1:has-text('待办任务')")
-
-
-def open_task(page, base: str, name: str) -> None:
-    page.goto(base + "/?tab=group")
-    page.click(f"a:has-text('{name}')")
-    page.wait_for_selector(f"h1:has-text('{name}')")
-
-
-def submit(page) -> None:
-    # Keyboard, not a mouse click: after a full-page screenshot Chromium can miss a click near the page's end.
-    page.locator("button:has-text('提交办结')").press("Enter")
-    page.wait_for_selector("text=已办结")
 
 
 def test_emergency_living_aid_from_intake_to_county_confirmation(live_server, disaster_program, people, page,

@@ -15,6 +15,7 @@ from portal.cases.models import Case, Program
 from portal.core.management.commands.load_demo_users import DEMO_PASSWORD
 from portal.programs.medical.models import Settlement
 from portal.records.models import Record
+from tests.browser import login
 
 from .driver import HOUSEHOLD, VILLAGE, make_household, rid
 
@@ -40,22 +41,13 @@ def dibao_member(deployed, jurisdictions):
                                monthly_amount=Decimal("924.00"))
 
 
-def login(page, base: str, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(base + "/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_selector("h1:has-text('待办任务')")
-
-
 def test_hospital_window_claim_confirmed_by_medical_security(live_server, dibao_member, demo_users, page,
                                                               screenshot):
     base = live_server.url
     today = timezone.localdate()
 
     # The hospital window: an unknown person first is refused, then the 低保 member's claim at discharge.
-    login(page, base, "yiyuan")
+    login(page, base, "yiyuan", DEMO_PASSWORD)
     page.goto(base + "/programs/medical/claim/")
     page.wait_for_selector("h1:has-text('一站式即时结算登记')")
     bill = {"patient_name": PATIENT, "hospital": "凯里市第一人民医院", "bill_number": "JS-0001",
@@ -84,7 +76,7 @@ def test_hospital_window_claim_confirmed_by_medical_security(live_server, dibao_
     slip_url = page.url
 
     # The medical-security department confirms; no village step came before.
-    login(page, base, "yibao")
+    login(page, base, "yibao", DEMO_PASSWORD)
     page.goto(base + "/?tab=group")
     screenshot("medical-04-worklist-medical-security")
     assert page.locator("a:has-text('一站式结算确认')").count() == 1
@@ -108,7 +100,7 @@ def test_hospital_window_claim_confirmed_by_medical_security(live_server, dibao_
     screenshot("medical-06-case-page")
 
     # Back at the window, the slip shows the settlement confirmed.
-    login(page, base, "yiyuan")
+    login(page, base, "yiyuan", DEMO_PASSWORD)
     page.goto(slip_url)
     assert page.inner_text("#settlement-status") == "医疗保障部门已确认结算"
     screenshot("medical-07-window-slip-confirmed")

@@ -7,16 +7,12 @@ Screenshots of each step go to test-artifacts/review-*.png.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
-from typing import Any
 
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.management import call_command
-from django.db import connection
 from django.utils import timezone
 from freezegun import freeze_time
 
@@ -27,6 +23,7 @@ from portal.core.management.commands.load_demo_users import DEMO_PASSWORD
 from portal.programs.review import services
 from portal.programs.review.models import ReviewCase
 from portal.records.models import Record
+from tests.browser import login, off_the_browser_loop, open_task, submit
 from tests.programs.review import support
 
 from .driver import CaseDriver
@@ -38,20 +35,6 @@ review_programs = support.review_programs  # the fixture
 @pytest.fixture
 def demo_users(jurisdictions):
     call_command("load_demo_users", "--force", verbosity=0)
-
-
-def off_the_browser_loop(work: Callable[[], Any]) -> Any:
-    """Run ``work`` in another thread: signing a record runs ``asyncio.run()``, which cannot start in this
-    thread while Playwright's event loop runs in it."""
-
-    def run() -> Any:
-        try:
-            return work()
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(run).result()
 
 
 @pytest.fixture
@@ -78,26 +61,6 @@ def approved_dibao_case(review_programs, demo_users) -> Case:
     return case
 
 
-def login(page, base: str, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(base + "/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_selector("h1:has-text('待办任务')")
-
-
-def open_task(page, base: str, name: str) -> None:
-    page.goto(base + "/?tab=group")
-    page.click(f"a:has-text('{name}')")
-    page.wait_for_selector(f"h1:has-text('{name}')")
-
-
-def submit(page) -> None:
-    page.click("button:has-text('提交办结')")
-    page.wait_for_selector("text=已办结")
-
-
 def test_recipient_is_heard_before_the_county_ends_the_aid(live_server, approved_dibao_case, page, screenshot):
     base = live_server.url
     today = timezone.localdate()
@@ -109,7 +72,7 @@ def test_recipient_is_heard_before_the_county_ends_the_aid(live_server, approved
     review = ReviewCase.objects.get(original=original).review
 
     # Two township caseworkers re-check the household.
-    login(page, base, "jingban")
+    login(page, base, "jingban", DEMO_PASSWORD)
     page.goto(base + "/programs/review/?due=open")
     assert page.locator(f"a:has-text('{review.business_key}')").count() == 1
     screenshot("review-00-schedules")
@@ -124,14 +87,14 @@ def test_recipient_is_heard_before_the_county_ends_the_aid(live_server, approved
     page.select_option("select[name=conclusion]", "inconsistent")
     screenshot("review-02-task-home-visit")
     submit(page)
-    login(page, base, "jingban2")
+    login(page, base, "jingban2", DEMO_PASSWORD)
     open_task(page, base, "入户调查会签")
     page.check("input[name=confirmed]")
     page.fill("input[name=signed_on]", today.isoformat())
     submit(page)
 
     # The township proposes to stop the aid, with reasons.
-    login(page, base, "shenhe")
+    login(page, base, "shenhe", DEMO_PASSWORD)
     open_task(page, base, "乡镇提出核查意见")
     page.select_option("select[name=decision]", "terminate")
     page.fill("textarea[name=opinion]", "经核对和入户调查，家庭月人均收入已高于当地低保标准。")
@@ -140,10 +103,10 @@ def test_recipient_is_heard_before_the_county_ends_the_aid(live_server, approved
     submit(page)
 
     # Not yet for the county: the recipient is heard first.
-    login(page, base, "shenpi")
+    login(page, base, "shenpi", DEMO_PASSWORD)
     page.goto(base + "/?tab=group")
     assert page.locator("a:has-text('县级确认核查结果')").count() == 0
-    login(page, base, "jingban")
+    login(page, base, "jingban", DEMO_PASSWORD)
     open_task(page, base, "听取陈述和申辩")
     page.fill("input[name=heard_on]", today.isoformat())
     page.select_option("select[name=method]", "home_visit")
@@ -158,7 +121,7 @@ def test_recipient_is_heard_before_the_county_ends_the_aid(live_server, approved
     submit(page)
 
     # The county confirms; the written notice with reasons and the right of appeal is signed.
-    login(page, base, "shenpi")
+    login(page, base, "shenpi", DEMO_PASSWORD)
     open_task(page, base, "县级确认核查结果")
     assert page.locator("text=儿子刚找到工作").count() >= 1  # the hearing is on the task page
     page.select_option("select[name=decision]", "approve")

@@ -4,17 +4,16 @@ support file. Screenshots go to test-artifacts/."""
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 from freezegun import freeze_time
 
 from engine import runtime
 from portal.cases.models import Case, Household
 from portal.programs.tekun.models import CareAgreement, CareHome, Residency, SpotCheckCounter, SupportVisit
+from tests.browser import login, off_the_browser_loop, open_task, submit
 from tests.programs.tekun.driver import ACTIVITIES, AMOUNTS, ELDERLY, TekunDriver, program
 
 from .driver import VILLAGE
@@ -22,26 +21,6 @@ from .driver import VILLAGE
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 TODAY = timezone.localdate().isoformat()
 HEAD = ELDERLY[0][2]
-
-
-def login(page, base: str, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(base + "/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", "pw-" + username)
-    page.click("button[type=submit]")
-    page.wait_for_selector("h1:has-text('待办任务')")
-
-
-def open_task(page, base: str, name: str) -> None:
-    page.goto(base + "/?tab=group")
-    page.click(f"a:has-text('{name}')")
-    page.wait_for_selector(f"h1:has-text('{name}')")
-
-
-def submit(page) -> None:
-    page.click("button:has-text('提交办结')")
-    page.wait_for_selector("text=已办结")
 
 
 def register_application(page, base: str) -> None:
@@ -173,25 +152,6 @@ def test_care_agreement_and_recurring_visits(live_server, deployed, people, page
     screenshot("tekun-07-case-page-supporting")
 
 
-def in_thread(work) -> None:  # noqa: ANN001 - a callable
-    """Run engine steps that sign records outside Playwright's event loop (pyHanko runs one of its own)."""
-    failures: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            work()
-        except BaseException as err:  # noqa: BLE001 - re-raised in the test's thread
-            failures.append(err)
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join()
-    if failures:
-        raise failures[0]
-
-
 def test_admission_refused_until_the_care_home_has_enough_carers(live_server, deployed, people, page, screenshot):
     base = live_server.url
     driver = TekunDriver(program(), people)
@@ -214,7 +174,7 @@ def test_admission_refused_until_the_care_home_has_enough_carers(live_server, de
         driver.county_decision(case, amount=AMOUNTS["full"])
         driver.deliver(case)
 
-    in_thread(approve_full_care)
+    off_the_browser_loop(approve_full_care)
     case = Case.objects.get(program__code="tekun", status=Case.Status.APPROVED, instance__isnull=False)
 
     # The care institution admits the person; the home would need 2 carers for 4 full-care residents.

@@ -13,14 +13,10 @@ forms, the worklists, the reports and the case pages go to test-artifacts/.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from decimal import Decimal
-from typing import Any
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 from freezegun import freeze_time
 
@@ -29,6 +25,7 @@ from engine.models import AuditEvent, HumanTask, ProcessInstance
 from portal.cases.models import Case, Household, Program
 from portal.programs.temporary import funds
 from portal.records.models import Record
+from tests.browser import login, off_the_browser_loop, open_task, submit
 from tests.programs.temporary.driver import TemporaryDriver
 
 from .driver import VILLAGE, rid
@@ -42,27 +39,6 @@ def temporary_program(deployed, jurisdictions):
     return Program.objects.get_or_create(code="temporary", defaults={
         "name": "临时救助", "process_key": "temporary", "application_form": "temporary_application",
         "exclusive_membership": False})[0]
-
-
-def login(page, base: str, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(base + "/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", "pw-" + username)
-    page.click("button[type=submit]")
-    page.wait_for_selector("h1:has-text('待办任务')")
-
-
-def open_task(page, base: str, name: str) -> None:
-    page.goto(base + "/?tab=group")
-    page.click(f"a:has-text('{name}')")
-    page.wait_for_selector(f"h1:has-text('{name}')")
-
-
-def submit(page) -> None:
-    # Keyboard, not a mouse click: after a full-page screenshot Chromium can miss a click near the page's end.
-    page.locator("button:has-text('提交办结')").press("Enter")
-    page.wait_for_selector("text=已办结")
 
 
 def township_approves(page, base: str, amount: str) -> None:
@@ -88,20 +64,6 @@ def diagram_elements(page, state: str) -> list[str]:
 
 def invalid_fields(page) -> list[str]:
     return page.eval_on_selector_all("[aria-invalid=true]", "els => els.map(e => e.name)")
-
-
-def off_the_browser_loop(work: Callable[[], Any]) -> Any:
-    """Run ``work`` in another thread: signing a record runs ``asyncio.run()``, which cannot start in this
-    thread while Playwright's event loop runs in it."""
-
-    def run() -> Any:
-        try:
-            return work()
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(run).result()
 
 
 def end_notice(case: Case) -> None:
