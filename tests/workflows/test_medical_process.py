@@ -76,7 +76,9 @@ def programs(deployed, jurisdictions):
                              ("tekun", "特困人员救助供养", "tekun_application")]:
         Program.objects.get_or_create(code=code, defaults={"name": name, "process_key": code,
                                                            "application_form": form,
-                                                           "exclusive_membership": code != "medical"})
+                                                           "exclusive_membership": code != "medical",
+                                                           "one_open_case_per_household": code != "medical",
+                                                           "payment": "one_off" if code == "medical" else "monthly"})
     return Program.objects.get(code="medical")
 
 
@@ -412,3 +414,19 @@ def test_a_wrong_bill_or_patient_is_refused_when_the_case_opens(medical):
                       data={"channel": "application", "patient_name": "王某某", "category": "other",
                             "category_evidence": ["证明"], **BILL})
     assert not Case.objects.filter(program_id="medical").exists()
+
+
+def test_a_bill_already_in_an_open_claim_of_the_household_is_refused(medical):
+    with freeze_time(MONDAY):
+        first = medical.apply("registered_poor")
+        with pytest.raises(ProcessError, match="已在办理中") as refused:
+            medical.apply("registered_poor", household=first.household)
+        assert refused.value.refusal == "该医保结算单已在办理中，不能重复结算"
+        # Another stay of the same household, or the same bill number from another hospital, is its own claim.
+        second = medical.apply("registered_poor", household=first.household, bill_number="ZY-2026-000102")
+        third = medical.apply("registered_poor", household=first.household, hospital="凯里市中医医院")
+    assert {first.status, second.status, third.status} == {Case.Status.OPEN}
+    # Once the first claim is withdrawn, its bill may be claimed again.
+    Case.objects.filter(pk=first.pk).update(status=Case.Status.CLOSED)
+    with freeze_time(MONDAY):
+        assert medical.apply("registered_poor", household=first.household).status == Case.Status.OPEN

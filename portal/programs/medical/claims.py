@@ -58,7 +58,7 @@ def open_one_stop_claim(data: dict[str, Any], *, actor: Any, counties: list[str]
     if household.members.filter(name=found.member.name).count() > 1:
         raise ClaimRefused([_("该患者家庭中有同名成员，不能一站式结算，请按普通程序申请")])
     # A second submission of the same bill; the settlement's unique bill is what finally prevents a double payment.
-    if bill_in_open_case(PROGRAM_CODE, data["hospital"], data["bill_number"]):
+    if bill_in_open_case(household, PROGRAM_CODE, data["hospital"], data["bill_number"]):
         raise ClaimRefused([_("该医保结算单已在办理中，不能重复结算")])
     program = Program.objects.filter(code=PROGRAM_CODE).first()
     if program is None:

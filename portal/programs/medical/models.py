@@ -9,6 +9,7 @@ their resident ID number: a person's cases may belong to different household rec
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.db import models
 from django.db.models import Sum
@@ -69,11 +70,17 @@ def bill_settled(hospital: str, bill_number: str) -> bool:
     return Settlement.objects.filter(hospital=hospital.strip(), bill_number=bill_number.strip()).exists()
 
 
-def bill_in_open_case(program_code: str, hospital: str, bill_number: str) -> bool:
-    """Whether an open case of the program was started for this hospital bill. A household may have several open
-    claims (each stay of each member is its own), but one bill is claimed once."""
+def bill_in_open_case(household: Any, program_code: str, hospital: str, bill_number: str, *,
+                      exclude_instance: int | None = None) -> bool:
+    """Whether an open case of the program for ``household`` was started for this hospital bill. A household may
+    have several open claims (each stay of each member is its own), but one bill is claimed once. The household's
+    few open cases are looked at through indexed keys; another household's claim of the same bill is stopped by
+    the settlement's unique bill."""
+    instances = (Case.objects.filter(household=household, program_id=program_code, status=Case.Status.OPEN,
+                                     instance__isnull=False)
+                 .exclude(instance_id=exclude_instance).values_list("instance_id", flat=True))
     return AuditEvent.objects.filter(
-        kind="instance.started", instance__case__program_id=program_code, instance__case__status=Case.Status.OPEN,
+        instance_id__in=list(instances), kind="instance.started",
         payload__data__hospital=hospital.strip(), payload__data__bill_number=bill_number.strip(),
     ).exists()
 

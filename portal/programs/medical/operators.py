@@ -21,14 +21,14 @@ from typing import Any
 from django.db import connection
 from django.utils.translation import gettext as _
 
-from engine.operators import OperatorContext, OperatorError, Param, operator
+from engine.operators import OperatorContext, OperatorError, OperatorRefusal, Param, operator
 from portal.cases.models import Case, Member
 from portal.cases.outcome import case_for
 
 from .calculation import Assistance, Bill, assistance, read_bill, to_date, to_decimal
 from .categories import CHECKS, REGISTER_PROGRAMS, Category, Channel, category_label
 from .eligibility import PatientNotFound, approved_case, patient_of, prequalify
-from .models import Settlement, bill_settled, paid_in_year
+from .models import Settlement, bill_in_open_case, bill_settled, paid_in_year
 
 NUMBER = (int, float)
 BILL_PARAMS: dict[str, Any] = {
@@ -100,8 +100,11 @@ def check_medical_claim(*, patient_name: str, category: str, check: str, min_age
     day = _day(name, as_of, "as_of")
     _bill(name, bill, compliant_self_paid, as_of)
     if bill_settled(hospital, bill["bill_number"]):
-        raise _fail(name, _("该医保结算单已办理过医疗救助，不能重复申请"))
-    _case, member = _patient(name, context, patient_name)
+        raise OperatorRefusal(_("该医保结算单已办理过医疗救助，不能重复申请"))
+    case, member = _patient(name, context, patient_name)
+    if bill_in_open_case(case.household, case.program_id, hospital, bill["bill_number"],
+                         exclude_instance=context.instance_id):
+        raise OperatorRefusal(_("该医保结算单已在办理中，不能重复结算"))
     label = category_label(category)
     result: dict[str, Any] = {"check": check, "source_case": "", "age": member.age_on(day)}
     if check == "register":
