@@ -17,7 +17,7 @@ from portal.cases.models import Case, Member, Program
 from portal.cases.permissions import visible_cases
 from portal.records.models import Record
 
-from . import page, progress, timeline, viewlog
+from . import diagram_language, page, progress, timeline, viewlog
 
 PAGE_SIZE = 25
 
@@ -113,7 +113,7 @@ def diagram_xml(request: HttpRequest, pk: int) -> HttpResponse:
     source = definition.source
     if not bpmn_layout.has_diagram(source):
         source = bpmn_layout.layout_text(source)
-    return HttpResponse(source, content_type="application/xml; charset=utf-8")
+    return HttpResponse(diagram_language.in_reader_language(source), content_type="application/xml; charset=utf-8")
 
 
 @login_required
