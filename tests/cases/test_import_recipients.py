@@ -1,4 +1,4 @@
-"""manage.py import_recipients (portal/cases/recipients.py): households already receiving 低保/特困 in the old system
+"""manage.py import_recipients (portal/cases/recipients/): households already receiving 低保/特困 in the old system
 become approved cases, all or nothing; and the demo recipients that let the hospital window register a claim."""
 
 from __future__ import annotations

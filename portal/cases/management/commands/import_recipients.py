@@ -17,7 +17,7 @@ def _current_user() -> str:
 
 class Command(BaseCommand):
     help = ("Import existing recipients (households already receiving 低保/特困 in the old system) as approved cases "
-            "from a UTF-8 CSV file, one row per member; columns: see portal/cases/recipients.py. All households or "
+            "from a UTF-8 CSV file, one row per member; columns: see portal/cases/recipients/. All households or "
             "none; households imported before (same old case number) are skipped.")
 
     def add_arguments(self, parser):
