@@ -13,6 +13,8 @@ from django.contrib.auth.models import Group, User
 
 from engine import specs
 from engine.deploy import deploy_directory, deploy_source, deploy_sources, workflow_files
+from portal.cases.models import Program
+from tests.program_data import load_programs
 
 TESTS_DIR = Path(__file__).resolve().parent
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -80,6 +82,12 @@ def deployed(db):
         outcomes = deploy_directory(settings.WORKFLOWS_DIR)
     assert all(o.ok for o in outcomes), [str(p) for o in outcomes for p in o.problems]
     return {o.definition.key: o.definition for o in outcomes}
+
+
+@pytest.fixture
+def shipped_programs(db) -> dict[str, Program]:
+    """Every program of portal/cases/data/programs.json, loaded by ``manage.py load_programs``, by code."""
+    return load_programs()
 
 
 @pytest.fixture

@@ -47,6 +47,7 @@ def demo_process(db):
 
 @pytest.fixture
 def program(demo_process):
+    # A program of the demo process, not a shipped one: the case file is the same for every program.
     return Program.objects.create(code="demo", name="演示", process_key="demo_assistance")
 
 

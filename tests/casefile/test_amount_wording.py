@@ -41,6 +41,7 @@ def test_a_monthly_program_shows_the_monthly_amount_and_the_first_month(client, 
 
 
 def test_a_one_off_program_shows_one_sum_and_the_month_it_is_paid(client, make_case, program, reviewer):
+    # The demo process paid once: the wording follows Program.payment, whichever program it is.
     one_off = Program.objects.create(code="oneoff", name="一次性演示", process_key=program.process_key,
                                      payment="one_off")
     case = make_case(prog=one_off)

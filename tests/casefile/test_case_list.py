@@ -41,7 +41,7 @@ def test_filters_and_search(client, make_case, make_user):
     a = make_case("王秀英", rid("19650412", "124"))
     b = make_case("李四", rid("19700101", "011"), village=NEIGHBOUR)
     Case.objects.filter(pk=b.pk).update(status=Case.Status.APPROVED)
-    other = Program.objects.create(code="other", name="其他项目", process_key="demo_assistance")
+    other = Program.objects.create(code="other", name="其他项目", process_key="demo_assistance")  # a second demo one
     c = make_case("赵六", rid("19720101", "015"), prog=other)
     client.force_login(make_user("reviewer", "township_reviewer"))
     assert listed(client, "?program=demo") == [b.business_key, a.business_key]

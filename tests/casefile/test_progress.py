@@ -91,6 +91,7 @@ def parent_program(db, household):
     names = ("child_review.bpmn", "approval_tier.dmn", "parent_with_rules.bpmn")
     outcomes = deploy_sources([(n, (ENGINE_BPMN / n).read_text(encoding="utf-8")) for n in names])
     assert all(o.ok for o in outcomes), [str(p) for o in outcomes for p in o.problems]
+    # A program running the engine's test process with a call activity and a decision table.
     yield Program.objects.create(code="parent", name="父流程", process_key="parent_with_rules"), outcomes[0].definition
     operators.unregister("test_double")
 

@@ -72,7 +72,7 @@ def test_an_unresolved_or_ambiguous_name_keeps_the_declared_name(home, make_user
 
 
 def test_register_conflicts_records_rows_and_the_flag(home, make_user):
-    program = Program.objects.create(code="demo", name="演示救助", process_key="demo_assistance")
+    program = Program.objects.create(code="demo", name="演示救助", process_key="demo_assistance")  # not a real program
     case = Case.objects.create(household=home, program=program, business_key="DEMO-1")
     assert register_conflicts(case, []) == []
     case.refresh_from_db()

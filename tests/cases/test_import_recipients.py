@@ -314,9 +314,8 @@ def test_header_problems_and_unreadable_files(tmp_path):
     assert "文件中没有记录" in refusal(empty)
 
 
-@pytest.mark.usefixtures("jurisdictions")
+@pytest.mark.usefixtures("jurisdictions", "shipped_programs")  # the programs, but no review rules deployed
 def test_a_case_that_cannot_be_enrolled_in_the_review_undoes_the_whole_import(tmp_path):
-    call_command("load_programs", stdout=io.StringIO())  # the programs, but no review rules deployed
     message = refusal(write(tmp_path / "r.csv", GOOD))
     assert message.startswith("第 2 行：无法纳入动态管理：")
     assert not (Household.objects.exists() or Case.objects.exists() or AuditEvent.objects.exists())
@@ -332,9 +331,8 @@ def one_stop_claim(resident_id: str, name: str) -> dict[str, Any]:
             "compliant_self_paid": 5200.0}
 
 
-@pytest.mark.usefixtures("deployed", "jurisdictions")
+@pytest.mark.usefixtures("deployed", "jurisdictions", "shipped_programs")
 def test_demo_recipients_are_loaded_once_and_the_hospital_window_can_register_a_claim():
-    call_command("load_programs", stdout=io.StringIO())
     call_command("load_demo_users", "--force", stdout=io.StringIO())
     out = io.StringIO()
     call_command("load_demo_cases", "--force", stdout=out)

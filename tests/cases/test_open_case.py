@@ -1,10 +1,8 @@
-import io
 import json
 from decimal import Decimal
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -172,9 +170,8 @@ def test_a_clash_is_found_by_id_number_even_if_the_name_is_spelt_differently(vil
 
 
 @pytest.fixture
-def shipped(village, program):
+def shipped(village, program, shipped_programs):
     """The programs of data/programs.json, each running the demo process instead of its own."""
-    call_command("load_programs", stdout=io.StringIO())
     Program.objects.exclude(code="demo").update(process_key="demo_assistance")
     return {p.code: p for p in Program.objects.all()}
 

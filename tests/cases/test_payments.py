@@ -79,6 +79,7 @@ def test_a_column_of_one_kind_names_the_unit_once_and_a_mixed_column_on_every_am
 ])
 def test_case_records_are_worded_as_the_program_pays_unless_the_process_says(village, monkeypatch, program_payment,
                                                                               given, one_off):
+    # A program of each payment kind, whatever the shipped ones pay.
     program = Program.objects.create(code="p", name="某救助", process_key="p", payment=program_payment)
     home = Household.objects.create(village_id=VILLAGE, address="舟溪村 3 组")
     Member.objects.create(household=home, name="王秀英", relation="head", resident_id=rid("19650412", "124"))
@@ -104,6 +105,7 @@ def test_an_unknown_payment_given_by_the_process_is_an_error(village):
 
 def test_the_migration_sets_the_shipped_programs_and_copies_their_rule_to_existing_cases(village):
     migration = importlib.import_module("portal.cases.migrations.0005_program_payment_and_household_rule")
+    # The rows as the migration found them, with the fields' defaults: not the shipped programs.
     medical = Program.objects.create(code="medical", name="医疗救助", process_key="medical")
     dibao = Program.objects.create(code="dibao", name="农村最低生活保障", process_key="dibao")
     temporary = Program.objects.create(code="temporary", name="临时救助", process_key="temporary")

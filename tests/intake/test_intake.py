@@ -42,6 +42,7 @@ def started_data(case: Case) -> dict:
 
 
 def test_the_caseworker_chooses_program_and_village_then_sees_the_form(client, dibao, caseworker):
+    # One program deployed without an application form, one whose process is not deployed: not the shipped ones.
     Program.objects.create(code="tekun", name="特困人员救助供养", process_key="demo_assistance")
     Program.objects.create(code="linshi", name="临时救助", process_key="not_deployed")
     client.force_login(caseworker)

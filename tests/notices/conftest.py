@@ -43,6 +43,7 @@ def jurisdictions(db):
 def program(jurisdictions):
     outcome = deploy_source("notices/notice_flow.bpmn", BPMN.read_text(encoding="utf-8"))
     assert outcome.ok, [str(p) for p in outcome.problems]
+    # A program of the test process, not a shipped one: the notice contract is what is tested.
     return Program.objects.create(code="notice-test", name="公示测试救助", process_key="notice_flow")
 
 

@@ -23,6 +23,7 @@ CLAIMANT = [("张国强", "head", rid("19700203", "015")), ("张丽", "child", r
 
 @pytest.fixture
 def one_off_program(program):
+    # The same test process paid once: the wording follows Program.payment, whichever program it is.
     return Program.objects.create(code="notice-oneoff", name="一次性公示测试救助", process_key=program.process_key,
                                   payment="one_off")
 

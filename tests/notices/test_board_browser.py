@@ -43,6 +43,7 @@ def test_the_board_prints_as_a_clean_sheet(live_server, open_notice_case, people
 def test_the_printed_sheet_words_monthly_and_one_off_amounts(live_server, open_notice_case, program, people, page,
                                                              screenshot):
     open_notice_case()
+    # The same test process paid once: the wording follows Program.payment, whichever program it is.
     one_off = Program.objects.create(code="notice-oneoff", name="一次性公示测试救助", process_key=program.process_key,
                                      payment="one_off")
     claimant = make_household(members=[("张国强", "head", rid("19700203", "015"))])

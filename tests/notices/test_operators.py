@@ -9,9 +9,10 @@ from django.core.management import call_command
 from freezegun import freeze_time
 
 from engine.operators import OperatorContext, OperatorError
-from portal.cases.models import Case, Household, Member, Program
+from portal.cases.models import Case, Household, Member
 from portal.notices.models import PublicNotice
 from portal.notices.operators import close_notice, publish_notice
+from tests.program_data import shipped_program
 
 from .conftest import rid
 
@@ -22,7 +23,7 @@ VILLAGE = "522601101200"
 @pytest.fixture
 def case(db):
     call_command("load_jurisdictions", verbosity=0)
-    program = Program.objects.create(code="dibao", name="农村最低生活保障", process_key="dibao")
+    program = shipped_program("dibao")
     home = Household.objects.create(village_id=VILLAGE, address="舟溪村 3 组")
     Member.objects.create(household=home, name="王秀英", relation="head", resident_id=rid("19580412", "124"))
     return Case.objects.create(household=home, program=program, business_key="DIBAO-TEST-000001")

@@ -19,7 +19,6 @@ from engine import runtime
 from engine.models import HumanTask, TimerEvent
 from forms import renderer
 from forms.management.data_texts import Sources, collect
-from portal.cases.models import Program
 
 from ..conftest import VILLAGE
 
@@ -195,8 +194,8 @@ def page_text(client, url: str, language: str = "en") -> str:
 
 
 @pytest.mark.django_db
-def test_worklist_and_task_pages_show_task_names_programs_and_form_labels_in_english(client, deployed, staff):
-    Program.objects.create(code="dibao", name="农村最低生活保障", process_key="dibao")
+def test_worklist_and_task_pages_show_task_names_programs_and_form_labels_in_english(client, deployed, staff,
+                                                                                   shipped_programs):
     instance = runtime.start_process("demo_assistance", jurisdiction=VILLAGE, business_key="DB-EN-1")
     task = HumanTask.objects.get(instance=instance)
     TimerEvent.objects.create(instance=instance, task_id=uuid4(), spec_id="Timer_county_deadline", name="审批超时",

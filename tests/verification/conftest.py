@@ -39,8 +39,8 @@ def village(db) -> Jurisdiction:
 
 
 @pytest.fixture
-def program(db) -> Program:
-    return Program.objects.create(code="dibao", name="农村低保", process_key="dibao")
+def program(shipped_programs) -> Program:
+    return shipped_programs["dibao"]
 
 
 class CaseBuilder:

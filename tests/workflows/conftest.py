@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 
-from portal.cases.models import Jurisdiction, Program
+from portal.cases.models import Jurisdiction
 from portal.records import pki
 from tests.conftest import use_test_pki
 
@@ -63,9 +63,8 @@ def jurisdictions(db):
 
 
 @pytest.fixture
-def dibao_program(deployed, jurisdictions):
-    return Program.objects.get_or_create(code="dibao", defaults={
-        "name": "农村最低生活保障", "process_key": "dibao", "application_form": "dibao_application"})[0]
+def dibao_program(deployed, jurisdictions, shipped_programs):
+    return shipped_programs["dibao"]
 
 
 def _people(make_user, village: str, suffix: str = "") -> dict:

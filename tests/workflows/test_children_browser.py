@@ -18,7 +18,7 @@ from freezegun import freeze_time
 
 from engine import runtime
 from engine.models import HumanTask
-from portal.cases.models import Case, Program
+from portal.cases.models import Case
 from portal.core.management.commands.load_demo_users import DEMO_PASSWORD
 from portal.programs.children.models import ChildCaseLink, TemporaryGuardianship
 from tests.browser import login, open_task, submit
@@ -31,15 +31,8 @@ FATHER, CHILD = rid("19880315", "031"), rid("20160909", "053")
 
 
 @pytest.fixture
-def setup(deployed, jurisdictions):
+def setup(deployed, jurisdictions, shipped_programs):
     call_command("load_demo_users", "--force", verbosity=0)
-    for code, name, key, form, exclusive in [
-        ("children", "留守儿童和困境儿童保障", "children", "children_report", False),
-        ("dibao", "农村最低生活保障", "dibao", "dibao_application", True),
-        ("temporary", "临时救助", "temporary", "temporary_application", False),
-    ]:
-        Program.objects.get_or_create(code=code, defaults={"name": name, "process_key": key, "application_form": form,
-                                                           "exclusive_membership": exclusive})
 
 
 def test_child_without_guardian_gets_temporary_guardianship_and_a_linked_case(live_server, setup, page, screenshot):

@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 
 from engine.models import AuditEvent
-from portal.cases.models import Case, Program
+from portal.cases.models import Case
 from portal.notices.models import PublicNotice
 from portal.records.models import Record
 from tests.browser import login, open_task, submit
@@ -23,10 +23,8 @@ TODAY = timezone.localdate().isoformat()
 
 
 @pytest.fixture
-def disaster_program(deployed, jurisdictions):
-    return Program.objects.get_or_create(code="disaster", defaults={
-        "name": "受灾人员救助", "process_key": "disaster", "exclusive_membership": False,
-        "application_form": "disaster_application"})[0]
+def disaster_program(deployed, jurisdictions, shipped_programs):
+    return shipped_programs["disaster"]
 
 
 def test_emergency_living_aid_from_intake_to_county_confirmation(live_server, disaster_program, people, page,

@@ -35,10 +35,8 @@ NOTICE_KINDS = {"notice.published", "notice.closed"}
 
 
 @pytest.fixture
-def disaster_program(deployed, jurisdictions):
-    return Program.objects.get_or_create(code="disaster", defaults={
-        "name": "受灾人员救助", "process_key": "disaster", "exclusive_membership": False,
-        "application_form": "disaster_application"})[0]
+def disaster_program(deployed, jurisdictions, shipped_programs):
+    return shipped_programs["disaster"]
 
 
 class DisasterDriver(CaseDriver):

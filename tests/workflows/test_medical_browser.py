@@ -11,7 +11,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from portal.cases.models import Case, Program
+from portal.cases.models import Case
 from portal.core.management.commands.load_demo_users import DEMO_PASSWORD
 from portal.programs.medical.models import Settlement
 from portal.records.models import Record
@@ -29,12 +29,8 @@ def demo_users(jurisdictions):
 
 
 @pytest.fixture
-def dibao_member(deployed, jurisdictions):
-    """Medical and 低保 programs, and a household of the demo village whose 低保 case was approved."""
-    for code, name in [("medical", "医疗救助"), ("dibao", "农村最低生活保障")]:
-        Program.objects.get_or_create(code=code, defaults={"name": name, "process_key": code,
-                                                           "application_form": f"{code}_application",
-                                                           "exclusive_membership": code == "dibao"})
+def dibao_member(deployed, jurisdictions, shipped_programs):
+    """The shipped programs, and a household of the demo village whose 低保 case was approved."""
     home = make_household(VILLAGE)
     return Case.objects.create(household=home, program_id="dibao", business_key="DIBAO-20250610-000001",
                                status=Case.Status.APPROVED, closed_at=timezone.now() - timedelta(days=120),

@@ -18,7 +18,7 @@ from freezegun import freeze_time
 from engine import runtime
 from engine.errors import ProcessError, TaskForbidden
 from engine.models import AuditEvent, HumanTask
-from portal.cases.models import Case, Program
+from portal.cases.models import Case
 from portal.cases.services import open_case
 from portal.notices.models import PublicNotice
 from portal.programs.medical.claims import ClaimRefused, open_one_stop_claim
@@ -70,16 +70,8 @@ class MedicalDriver(CaseDriver):
 
 
 @pytest.fixture
-def programs(deployed, jurisdictions):
-    for code, name, form in [("medical", "医疗救助", "medical_application"),
-                             ("dibao", "农村最低生活保障", "dibao_application"),
-                             ("tekun", "特困人员救助供养", "tekun_application")]:
-        Program.objects.get_or_create(code=code, defaults={"name": name, "process_key": code,
-                                                           "application_form": form,
-                                                           "exclusive_membership": code != "medical",
-                                                           "one_open_case_per_household": code != "medical",
-                                                           "payment": "one_off" if code == "medical" else "monthly"})
-    return Program.objects.get(code="medical")
+def programs(deployed, jurisdictions, shipped_programs):
+    return shipped_programs["medical"]
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ from freezegun import freeze_time
 
 from engine import runtime, workcalendar
 from engine.models import AuditEvent, HumanTask, ProcessInstance
-from portal.cases.models import Case, Household, Program
+from portal.cases.models import Case, Household
 from portal.programs.temporary import funds
 from portal.records.models import Record
 from tests.browser import login, off_the_browser_loop, open_task, submit
@@ -35,10 +35,8 @@ TOWNSHIP = VILLAGE[:9]
 
 
 @pytest.fixture
-def temporary_program(deployed, jurisdictions):
-    return Program.objects.get_or_create(code="temporary", defaults={
-        "name": "临时救助", "process_key": "temporary", "application_form": "temporary_application",
-        "exclusive_membership": False})[0]
+def temporary_program(deployed, jurisdictions, shipped_programs):
+    return shipped_programs["temporary"]
 
 
 def township_approves(page, base: str, amount: str) -> None:

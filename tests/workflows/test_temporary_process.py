@@ -22,7 +22,7 @@ from engine import runtime, worklist
 from engine.errors import ProcessError, TaskForbidden
 from engine.models import AuditEvent, HumanTask, TimerEvent
 from forms import renderer
-from portal.cases.models import Case, Program
+from portal.cases.models import Case
 from portal.notices.models import PublicNotice
 from portal.programs.temporary import funds
 from portal.programs.temporary.models import EmergencyAid, ReserveFundEntry
@@ -41,10 +41,8 @@ DELEGATED_BASIS = ("舟溪镇人民政府依凯里市民政局委托审批"
 
 
 @pytest.fixture
-def temporary_program(deployed, jurisdictions):
-    return Program.objects.get_or_create(code="temporary", defaults={
-        "name": "临时救助", "process_key": "temporary", "application_form": "temporary_application",
-        "exclusive_membership": False})[0]
+def temporary_program(deployed, jurisdictions, shipped_programs):
+    return shipped_programs["temporary"]
 
 
 @pytest.fixture

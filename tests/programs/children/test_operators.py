@@ -14,6 +14,7 @@ from portal.cases.models import Household, Member, Program
 from portal.programs.children import risk
 from portal.programs.children.operators import _months_between
 from portal.programs.children.referrals import Referral, own_field_problems, refer, start_data
+from tests.program_data import shipped_program
 from tests.workflows.driver import rid
 
 CONTEXT = OperatorContext(instance_id=None, process_key="children", jurisdiction="522601101200", task_spec="test")
@@ -87,6 +88,7 @@ def household(db):
 def test_refer_unknown_program_or_program_without_form_fails_without_a_case(household):
     outcome = refer(referral("tekun"), household=household, actor=None)
     assert (outcome.status, outcome.case, outcome.problems) == ("failed", None, ["未登记该救助项目"])
+    # Registered without an application form, unlike the shipped 特困.
     Program.objects.create(code="tekun", name="特困人员救助供养", process_key="tekun", application_form="")
     outcome = refer(referral("tekun"), household=household, actor=None)
     assert (outcome.status, outcome.program_name) == ("failed", "特困人员救助供养")
@@ -95,16 +97,14 @@ def test_refer_unknown_program_or_program_without_form_fails_without_a_case(hous
 
 
 def test_refer_to_a_program_whose_process_is_not_deployed_fails_and_leaves_nothing(household):
-    Program.objects.create(code="dibao", name="农村最低生活保障", process_key="dibao",
-                           application_form="dibao_application")
+    shipped_program("dibao")  # no workflow deployed in these tests
     outcome = refer(referral("dibao"), household=household, actor=None)
     assert (outcome.status, outcome.problems) == ("failed", ["该项目的审批流程尚未部署"])
     assert not household.cases.exists()
 
 
 def test_refer_with_data_the_program_form_refuses_fails_before_opening(household):
-    Program.objects.create(code="temporary", name="临时救助", process_key="temporary",
-                           application_form="temporary_application")
+    shipped_program("temporary")
     outcome = refer(referral("temporary", aid_months=9), household=household, actor=None)
     assert outcome.status == "failed" and outcome.problems == ["申请救助月数：救助月数为 1 至 6 个月"]
     assert not household.cases.exists()

@@ -25,16 +25,12 @@ OTHER_VILLAGE = "522622100201"  # 黄平县新州镇
 
 
 @pytest.fixture
-def programs(db):
+def programs(shipped_programs):
     call_command("load_jurisdictions", verbosity=0)
     for code, parent, level in [("522622", "5226", "county"), ("522622100", "522622", "township"),
                                 (OTHER_VILLAGE, "522622100", "village")]:
         Jurisdiction.objects.get_or_create(code=code, defaults={"name": code, "level": level, "parent_id": parent})
-    children = Program.objects.create(code="children", name="留守儿童和困境儿童保障", process_key="children",
-                                      application_form="children_report", exclusive_membership=False)
-    dibao = Program.objects.create(code="dibao", name="农村最低生活保障", process_key="dibao",
-                                   application_form="dibao_application")
-    return children, dibao
+    return shipped_programs["children"], shipped_programs["dibao"]
 
 
 def make_case(program: Program, key: str, village: str = VILLAGE) -> Case:

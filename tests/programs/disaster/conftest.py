@@ -10,9 +10,10 @@ import pytest
 from django.core.management import call_command
 
 from engine.operators import OperatorContext
-from portal.cases.models import Case, Household, Member, Program
+from portal.cases.models import Case, Household, Member
 from portal.cases.permissions import grant_case_access
 from portal.programs.disaster.models import DisasterAid
+from tests.program_data import shipped_program
 from tests.workflows.driver import rid
 
 VILLAGE = "522601101200"  # 凯里市舟溪镇舟溪村
@@ -25,12 +26,6 @@ def kaili(db):
     call_command("load_jurisdictions", verbosity=0)
 
 
-def program(code: str, name: str) -> Program:
-    return Program.objects.get_or_create(code=code, defaults={
-        "name": name, "process_key": code, "application_form": f"{code}_application",
-        "exclusive_membership": code == "dibao"})[0]
-
-
 def household(village: str = VILLAGE, members: list[tuple[str, str, str]] | None = None) -> Household:
     home = Household.objects.create(village_id=village, address="舟溪村 3 组 12 号")
     default = [("王秀英", "head", HEAD_ID), ("李建国", "spouse", rid("19600501", "013"))]
@@ -41,7 +36,7 @@ def household(village: str = VILLAGE, members: list[tuple[str, str, str]] | None
 
 def disaster_case(village: str = VILLAGE, key: str = "DISASTER-20260302-000001", members: list | None = None,
                   aid_type: str = "house_rebuilding") -> Case:
-    case = Case.objects.create(household=household(village, members), program=program("disaster", "受灾人员救助"),
+    case = Case.objects.create(household=household(village, members), program=shipped_program("disaster"),
                                business_key=key)
     DisasterAid.objects.create(case=case, event_name="2026年3月舟溪镇暴雨洪涝灾害", event_date=date(2026, 3, 1),
                                event_type="flood", aid_type=aid_type)

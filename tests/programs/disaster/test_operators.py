@@ -11,8 +11,9 @@ from engine.operators import OperatorError
 from portal.cases.models import Case
 from portal.programs.disaster.models import DisasterAid
 from portal.programs.disaster.operators import emergency_record_data
+from tests.program_data import shipped_program
 
-from .conftest import HEAD_ID, Events, context_for, disaster_case, household, program
+from .conftest import HEAD_ID, Events, context_for, disaster_case, household
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +23,7 @@ def call(name: str, case: Case, events: Events | None = None, **arguments):
 
 
 def test_register_writes_the_event_and_aid_type(kaili):
-    case = Case.objects.create(household=household(), program=program("disaster", "受灾人员救助"), business_key="D-1")
+    case = Case.objects.create(household=household(), program=shipped_program("disaster"), business_key="D-1")
     events = Events()
     result = call("register_disaster_aid", case, events, event_name=" 2026年3月舟溪镇暴雨洪涝灾害 ",
                   event_date="2026-03-01", event_type="landslide", aid_type="emergency_transfer", as_of="2026-03-02")
@@ -39,7 +40,7 @@ def test_register_writes_the_event_and_aid_type(kaili):
     ({"event_date": "3月1日"}, "ISO dates"),
 ])
 def test_register_refuses_bad_events(kaili, changes, message):
-    case = Case.objects.create(household=household(), program=program("disaster", "受灾人员救助"), business_key="D-2")
+    case = Case.objects.create(household=household(), program=shipped_program("disaster"), business_key="D-2")
     arguments = {"event_name": "暴雨洪涝", "event_date": "2026-03-01", "event_type": "flood",
                  "aid_type": "emergency_living", "as_of": "2026-03-02", **changes}
     with pytest.raises(OperatorError, match=message):
@@ -47,7 +48,7 @@ def test_register_refuses_bad_events(kaili, changes, message):
 
 
 def dibao_case(status: str, members: list | None = None) -> Case:
-    return Case.objects.create(household=household(members=members), program=program("dibao", "农村最低生活保障"),
+    return Case.objects.create(household=household(members=members), program=shipped_program("dibao"),
                                business_key=f"DIBAO-{status}-{Case.objects.count()}", status=status)
 
 
@@ -115,7 +116,7 @@ def test_rebuilding_subsidy_operator(case):
 
 
 def test_operators_need_the_register_row(kaili):
-    case = Case.objects.create(household=household(), program=program("disaster", "受灾人员救助"), business_key="D-3")
+    case = Case.objects.create(household=household(), program=shipped_program("disaster"), business_key="D-3")
     with pytest.raises(OperatorError, match="no disaster aid registered"):
         call("disaster_household_category", case, registered_poor=False)
 

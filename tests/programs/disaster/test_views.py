@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from portal.cases.models import Case
 from portal.programs.disaster.models import DisasterAid
+from tests.program_data import shipped_program
 
 from .conftest import OTHER_VILLAGE, VILLAGE, disaster_case
 
@@ -77,9 +78,9 @@ def test_users_without_an_office_get_404_and_anonymous_users_log_in(client, make
 def test_a_case_of_another_program_is_not_a_disaster_case(client, make_user, cases):
     from portal.cases.permissions import grant_case_access
 
-    from .conftest import household, program
+    from .conftest import household
 
-    other = Case.objects.create(household=household(), program=program("dibao", "农村最低生活保障"),
+    other = Case.objects.create(household=household(), program=shipped_program("dibao"),
                                 business_key="DIBAO-1")
     grant_case_access(other)
     client.force_login(make_user("jingban", "township_caseworker", village=VILLAGE))

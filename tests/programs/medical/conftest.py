@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from portal.cases.models import Case, Household, Program
+from portal.cases.models import Case, Household
 from tests.workflows.conftest import (  # noqa: F401 - fixtures
     delegated_people,
     jurisdictions,
@@ -18,21 +18,10 @@ from tests.workflows.conftest import (  # noqa: F401 - fixtures
 )
 from tests.workflows.driver import make_household
 
-PROGRAMS = [("medical", "医疗救助", "medical_application"), ("dibao", "农村最低生活保障", "dibao_application"),
-            ("tekun", "特困人员救助供养", "tekun_application")]
-
 
 @pytest.fixture
-def programs(deployed, jurisdictions):  # noqa: F811
-    # As in portal/cases/data/programs.json: medical claims are one-off and a household may have several open.
-    for code, name, form in PROGRAMS:
-        medical = code == "medical"
-        Program.objects.get_or_create(code=code, defaults={"name": name, "process_key": code,
-                                                           "application_form": form,
-                                                           "exclusive_membership": not medical,
-                                                           "one_open_case_per_household": not medical,
-                                                           "payment": "one_off" if medical else "monthly"})
-    return Program.objects.get(code="medical")
+def programs(deployed, jurisdictions, shipped_programs):  # noqa: F811
+    return shipped_programs["medical"]
 
 
 def approved(program: str, household: Household | None = None, key: str = "") -> Case:

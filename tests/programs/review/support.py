@@ -3,7 +3,6 @@ review needs deployed, the programs, approved 低保/特困 cases built directly
 
 from __future__ import annotations
 
-import io
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from pathlib import Path
@@ -12,7 +11,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 from freezegun import freeze_time
 
 from engine import runtime
@@ -20,6 +18,7 @@ from engine.deploy import deploy_sources
 from portal.cases.models import Case, Program
 from portal.cases.permissions import grant_case_access
 from portal.programs.review.models import ReviewCase
+from tests.program_data import load_programs
 from tests.workflows.driver import VILLAGE, CaseDriver, make_household, rid, today
 
 CHINA = ZoneInfo("Asia/Shanghai")
@@ -56,8 +55,7 @@ def review_programs(db, jurisdictions) -> dict[str, Program]:
     root = Path(settings.WORKFLOWS_DIR)
     outcomes = deploy_sources([(str(p.relative_to(root)), p.read_bytes()) for p in _workflow_files()])
     assert all(o.ok for o in outcomes), [str(p) for o in outcomes for p in o.problems]
-    call_command("load_programs", stdout=io.StringIO())
-    return {p.code: p for p in Program.objects.all()}
+    return load_programs()
 
 
 _serial = iter(range(1, 1_000_000))

@@ -9,9 +9,9 @@ from typing import Any
 from engine import runtime
 from portal.cases.models import Case, Program
 from portal.cases.services import open_case
+from tests.program_data import shipped_program
 from tests.workflows.driver import VILLAGE, CaseDriver, make_household, rid, today
 
-PROGRAM = {"code": "tekun", "name": "特困人员救助供养", "process_key": "tekun", "application_form": "tekun_application"}
 ACTIVITIES = ("eating", "dressing", "transfer", "toileting", "walking", "bathing")
 
 # 张秀兰, 76 on 2026-03-02, lives alone, no income, no children: eligible as an elderly person.
@@ -28,7 +28,7 @@ AMOUNTS = {"self_care": 734.0, "partial": 944.0, "full": 1264.0}
 
 
 def program() -> Program:
-    return Program.objects.get_or_create(code=PROGRAM["code"], defaults=PROGRAM)[0]
+    return shipped_program("tekun")
 
 
 class TekunDriver(CaseDriver):
