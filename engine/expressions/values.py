@@ -94,6 +94,9 @@ def measure(
     return walk.size
 
 
+CLOCK_CHECK_VISITS = 1024  # the clock is a system call: read it once per this many values walked
+
+
 class _SizeWalk:
     def __init__(
         self,
@@ -110,6 +113,7 @@ class _SizeWalk:
         self.max_chars = limits.max_data_chars if max_chars is None else max_chars
         self.size = Size()
         self.visits = 0
+        self.next_clock_check = CLOCK_CHECK_VISITS
         # id(container) -> (nodes, chars, height) of its tree; the value keeps every id alive.
         self.known: dict[int, tuple[int, int, int]] = {}
 
@@ -121,12 +125,12 @@ class _SizeWalk:
         if self.size.chars > self.max_chars:
             raise ExpressionLimitExceeded(f"value is too large (more than {self.max_chars} characters)")
 
+    def is_container(self, item: object) -> bool:
+        return isinstance(item, (list, tuple, dict)) or (not self.assignable and isinstance(item, (set, frozenset)))
+
     def visit(self, item: object, depth: int) -> int:
         """Count ``item``; return the nesting height of containers inside it (-1 for a scalar)."""
-        self.visits += 1
-        if self.deadline is not None and not self.visits & 1023 and cpu_clock() > self.deadline:
-            raise ExpressionLimitExceeded("time limit exceeded")
-        if isinstance(item, (list, tuple, dict)) or (not self.assignable and isinstance(item, (set, frozenset))):
+        if self.is_container(item):
             return self.visit_container(item, depth)
         self.add(1, self.scalar_chars(item))
         return -1
@@ -148,6 +152,11 @@ class _SizeWalk:
             )
         if depth >= limits.max_data_depth:
             raise ExpressionLimitExceeded(f"value is nested too deeply (limit {limits.max_data_depth})")
+        self.visits += len(item) + 1
+        if self.deadline is not None and self.visits >= self.next_clock_check:
+            self.next_clock_check = self.visits + CLOCK_CHECK_VISITS
+            if cpu_clock() > self.deadline:
+                raise ExpressionLimitExceeded("time limit exceeded")
         nodes_before, chars_before = self.size.nodes, self.size.chars
         self.add(1, 2 + 2 * len(item))
         height = 0
@@ -157,8 +166,16 @@ class _SizeWalk:
             children: Iterable[object] = (part for pair in item.items() for part in pair)
         else:
             children = item
+        # Scalars are summed here and added once (a container holds at most max_collection of them), so a large
+        # flat list costs one call per item, not three.
+        scalar_nodes = scalar_chars = 0
         for sub in children:
-            height = max(height, 1 + self.visit(sub, depth + 1))
+            if self.is_container(sub):
+                height = max(height, 1 + self.visit_container(sub, depth + 1))
+            else:
+                scalar_nodes += 1
+                scalar_chars += self.scalar_chars(sub)
+        self.add(scalar_nodes, scalar_chars)
         self.known[id(item)] = (self.size.nodes - nodes_before, self.size.chars - chars_before, height)
         return height
 
