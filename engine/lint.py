@@ -7,6 +7,7 @@ element it concerns, so a manager can fix a diagram in one go.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable, Iterable
 
 from django.conf import settings
@@ -47,8 +48,44 @@ def lint_file(
     *,
     form_exists: Callable[[str], bool] | None = None,
 ) -> list[Problem]:
-    """All problems of ``parsed``; ``dependencies`` are the files its call activities/decisions resolve to."""
+    """All problems of ``parsed``; ``dependencies`` are the files its call activities/decisions resolve to.
+
+    The answer depends only on the files' contents, the roles, the operators and the forms, so it is remembered
+    under those (deploying the same files again, as every deploy of the workflows directory does, reads them once).
+    """
     dependencies = list(dependencies)
+    if form_exists is not None:
+        return _lint_file(parsed, dependencies, form_exists=form_exists)
+    key = _cache_key(parsed, dependencies)
+    found = _LINTED.get(key)
+    if found is None:
+        found = tuple(_lint_file(parsed, dependencies, form_exists=None))
+        with _LINTED_LOCK:
+            if len(_LINTED) >= LINT_CACHE_SIZE:
+                _LINTED.pop(next(iter(_LINTED)))
+            _LINTED[key] = found
+    return list(found)
+
+
+LINT_CACHE_SIZE = 512
+_LINTED: dict[tuple, tuple[Problem, ...]] = {}
+_LINTED_LOCK = threading.Lock()
+
+
+def _cache_key(parsed: ParsedFile, dependencies: list[ParsedFile]) -> tuple:
+    from forms.registry import form_keys
+
+    roles = tuple(sorted((role, str(spec.get("level", ""))) for role, spec in settings.ENGINE_ROLES.items()))
+    return (parsed.path, parsed.kind, parsed.sha256, tuple((d.path, d.sha256) for d in dependencies),
+            operators.generation(), roles, tuple(form_keys()))
+
+
+def _lint_file(
+    parsed: ParsedFile,
+    dependencies: list[ParsedFile],
+    *,
+    form_exists: Callable[[str], bool] | None,
+) -> list[Problem]:
     if parsed.kind == "dmn":
         return _lint_dmn(parsed)
     problems: list[Problem] = []

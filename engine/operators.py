@@ -69,6 +69,7 @@ class OperatorRefusal(OperatorError):
 
 
 _REGISTRY: dict[str, Operator] = {}
+_generation = 0  # changes whenever the registry does (what a file's lint result depends on)
 
 
 def operator(
@@ -86,14 +87,23 @@ def operator(
         existing = _REGISTRY.get(name)
         if existing is not None and existing.func is not func:
             raise OperatorError(f"operator '{name}' is registered twice")
+        global _generation
         _REGISTRY[name] = Operator(name=name, func=func, params=declared, label=label)
+        _generation += 1
         return func
 
     return register
 
 
 def unregister(name: str) -> None:
+    global _generation
     _REGISTRY.pop(name, None)
+    _generation += 1
+
+
+def generation() -> int:
+    """A number that changes whenever an operator is registered or unregistered."""
+    return _generation
 
 
 def get(name: str) -> Operator:

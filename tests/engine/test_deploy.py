@@ -232,3 +232,24 @@ def test_deploy_workflows_command_reports_refusals(db, tmp_path, capsys):
     assert "deployed good.bpmn: demo_assistance v1" in captured.out
     assert "REFUSED bad.bpmn" in captured.err and "Gateway_county" in captured.err
     assert not ProcessDefinition.objects.filter(key="other").exists()
+
+
+def test_remembered_lint_results_follow_operators_roles_and_contents(db, settings):
+    source = (BPMN_DIR / "parent_with_rules.bpmn").read_text()
+
+    def unknown_operator() -> bool:
+        return any("unknown service operator 'test_double'" in p for p in problems_of(source, "parent.bpmn"))
+
+    assert unknown_operator() and unknown_operator()  # the second answer comes from memory, the same
+    operators.operator("test_double", params={"value": (int, float)})(lambda *, value, context: {})
+    try:
+        assert not unknown_operator()  # registering an operator changes the answer
+    finally:
+        operators.unregister("test_double")
+    assert unknown_operator()
+    # A lane's role removed from the settings: the same file is refused for it.
+    settings.ENGINE_ROLES = {k: v for k, v in settings.ENGINE_ROLES.items() if k != "county_approver"}
+    assert any("unknown role 'county_approver'" in p for p in problems_of(source, "parent.bpmn"))
+    # Another text of the file is linted afresh.
+    renamed = source.replace('name="审批"', 'name="县级审批"')
+    assert renamed != source and any("county_approver" in p for p in problems_of(renamed, "parent.bpmn"))
