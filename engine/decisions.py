@@ -35,7 +35,7 @@ from django.utils import timezone
 from SpiffWorkflow.dmn.engine.DMNEngine import DMNEngine
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
-from .errors import DefinitionNotFound, EngineError
+from .errors import DefinitionNotFound, EngineError, causes
 from .expressions import ExpressionError
 from .models import ProcessDefinition
 from .parsing import spiff_parser
@@ -141,12 +141,9 @@ def _failure_text(err: BaseException) -> str:
     """SpiffWorkflow's message and notes (expression, row) and the sandbox's reason under them, if any."""
     notes = [n for n in getattr(err, "notes", []) if isinstance(n, str) and n.strip()]
     text = "; ".join([str(err.args[0]) if err.args else type(err).__name__, *notes])
-    cause, seen = err.__cause__ or err.__context__, set()
-    while cause is not None and id(cause) not in seen:
-        seen.add(id(cause))
-        if isinstance(cause, ExpressionError):
-            return f"{text}: {cause.reason}" if cause.reason not in text else text
-        cause = cause.__cause__ or cause.__context__
+    reason = next((cause.reason for cause in causes(err) if isinstance(cause, ExpressionError)), None)
+    if reason is not None and reason not in text:
+        return f"{text}: {reason}"
     return text
 
 

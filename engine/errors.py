@@ -1,5 +1,6 @@
 """Exceptions raised by the engine's public API."""
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 
@@ -63,3 +64,15 @@ class ProcessError(EngineError):
     def __init__(self, message: str, *, refusal: str | None = None) -> None:
         super().__init__(message)
         self.refusal = refusal
+
+
+def causes(err: BaseException) -> Iterator[BaseException]:
+    """``err`` and what caused it, nearest first: the exception a SpiffWorkflow ``WorkflowTaskException`` wraps,
+    else ``__cause__`` or ``__context__``; each once, so a cycle ends."""
+    seen: set[int] = set()
+    current: BaseException | None = err
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        wrapped = getattr(current, "exception", None)
+        current = wrapped if isinstance(wrapped, BaseException) else current.__cause__ or current.__context__

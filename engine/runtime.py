@@ -33,6 +33,7 @@ from .errors import (
     TaskConflict,
     TaskForbidden,
     TaskNotFound,
+    causes,
 )
 from .expressions import ExpressionError
 from .models import AuditEvent, HumanTask, ProcessDefinition, ProcessInstance, TimerEvent
@@ -76,14 +77,7 @@ def error_text(err: BaseException) -> str:
 def process_error(where: str, err: BaseException) -> ProcessError:
     """A ``ProcessError`` for ``err`` raised at ``where``, carrying the message of the operator refusal
     that caused it (SpiffWorkflow wraps it in its own exception), if one did."""
-    refusal, cause, seen = None, err, set()
-    while cause is not None and id(cause) not in seen:
-        seen.add(id(cause))
-        if isinstance(cause, OperatorRefusal):
-            refusal = str(cause)
-            break
-        wrapped = getattr(cause, "exception", None)  # SpiffWorkflow's WorkflowTaskException keeps the original
-        cause = wrapped if isinstance(wrapped, BaseException) else cause.__cause__ or cause.__context__
+    refusal = next((str(cause) for cause in causes(err) if isinstance(cause, OperatorRefusal)), None)
     return ProcessError(f"{where}: {error_text(err)}", refusal=refusal)
 
 

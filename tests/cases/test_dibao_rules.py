@@ -10,14 +10,13 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from lxml import etree
 
 from engine import decisions, operators
 from engine.deploy import deploy_sources
-from engine.expressions import evaluate
-from engine.lint import _dmn_cell_expression, lint_file
+from engine.lint import lint_file
 from engine.operators import OperatorContext, OperatorError
 from engine.parsing import read_file
+from tests.dmn_rules import matching_rules
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +24,6 @@ JURISDICTION = "522601101200"
 DIBAO_DIR = Path(settings.WORKFLOWS_DIR) / "dibao"
 DMN_FILES = ["dibao_standard.dmn", "dibao_policy.dmn", "dibao_supplement.dmn"]
 TABLES = ["dibao_standard", "dibao_policy", "dibao_supplement"]
-DMN_NS = {"dmn": "https://www.omg.org/spec/DMN/20191111/MODEL/"}
 
 
 def dmn_sources() -> list[tuple[str, str]]:
@@ -91,19 +89,7 @@ def test_lint_and_deploy_accept_the_dmn_files(deployed):
 
 
 def _matching_rules(name: str, county: str, as_of: str) -> list[str]:
-    """Ids of every rule of the table that matches, evaluating each cell as the engine does."""
-    tree = etree.fromstring((DIBAO_DIR / name).read_bytes())
-    table = tree.find("dmn:decision/dmn:decisionTable", DMN_NS)
-    inputs = [i.findtext("dmn:inputExpression/dmn:text", namespaces=DMN_NS) for i in table.findall("dmn:input", DMN_NS)]
-    data = {"county": county, "as_of": as_of}
-    matched = []
-    for rule in table.findall("dmn:rule", DMN_NS):
-        cells = [e.findtext("dmn:text", namespaces=DMN_NS).strip() for e in rule.findall("dmn:inputEntry", DMN_NS)]
-        if all(cell in ("", "-") or evaluate(_dmn_cell_expression(inputs[col], cell),
-                                             {**data, "dmninputexpr": evaluate(inputs[col], data)})
-               for col, cell in enumerate(cells)):
-            matched.append(rule.get("id"))
-    return matched
+    return [rule.id for rule in matching_rules(DIBAO_DIR / name, {"county": county, "as_of": as_of})]
 
 
 @pytest.mark.parametrize("name", ["dibao_standard.dmn", "dibao_policy.dmn"])

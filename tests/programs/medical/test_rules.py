@@ -8,43 +8,21 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from lxml import etree
 
 from engine import decisions
 from engine.deploy import deploy_sources
-from engine.expressions import evaluate
-from engine.lint import _dmn_cell_expression, lint_file
+from engine.lint import lint_file
 from engine.parsing import read_file
 from portal.programs.medical.categories import CHECKS, Category
+from tests.dmn_rules import Rule, matching_rules
 
 MEDICAL_DIR = Path(settings.WORKFLOWS_DIR) / "medical"
-DMN_NS = {"dmn": "https://www.omg.org/spec/DMN/20191111/MODEL/"}
 COUNTIES = ["522601", "522622", "522636"]
 DATES = ["2025-01-01", "2025-12-31", "2026-01-01", "2026-07-01", "2030-12-31"]
 
 
-def _table(name: str):  # noqa: ANN202
-    return etree.fromstring((MEDICAL_DIR / name).read_bytes()).find("dmn:decision/dmn:decisionTable", DMN_NS)
-
-
-def _matching(name: str, **data: str) -> list[etree._Element]:
-    """Every rule of the table that matches ``data``, each cell evaluated as the engine does."""
-    table = _table(name)
-    inputs = [i.findtext("dmn:inputExpression/dmn:text", namespaces=DMN_NS) for i in table.findall("dmn:input", DMN_NS)]
-    matched = []
-    for rule in table.findall("dmn:rule", DMN_NS):
-        cells = [e.findtext("dmn:text", namespaces=DMN_NS).strip() for e in rule.findall("dmn:inputEntry", DMN_NS)]
-        if all(cell in ("", "-") or evaluate(_dmn_cell_expression(inputs[col], cell),
-                                             {**data, "dmninputexpr": evaluate(inputs[col], data)})
-               for col, cell in enumerate(cells)):
-            matched.append(rule)
-    return matched
-
-
-def _outputs(name: str, rule: etree._Element) -> dict[str, object]:
-    names = [o.get("name") for o in _table(name).findall("dmn:output", DMN_NS)]
-    values = [evaluate(e.findtext("dmn:text", namespaces=DMN_NS), {}) for e in rule.findall("dmn:outputEntry", DMN_NS)]
-    return dict(zip(names, values, strict=True))
+def _matching(name: str, **data: str) -> list[Rule]:
+    return matching_rules(MEDICAL_DIR / name, data)
 
 
 @pytest.mark.parametrize("name", ["medical_policy.dmn", "medical_category.dmn"])
@@ -68,7 +46,7 @@ def test_one_category_rule_per_county_date_and_category_within_the_national_floo
             for category in Category.values:
                 rules = _matching("medical_category.dmn", county=county, as_of=as_of, category=category)
                 assert len(rules) == 1, (county, as_of, category)
-                out = _outputs("medical_category.dmn", rules[0])
+                out = rules[0].outputs
                 assert 0.70 <= out["rate"] <= 1 and out["annual_cap"] > 0 and out["check"] in CHECKS
                 # Covered in full means 100 %: the rate column says so too.
                 assert not out["full_coverage"] or out["rate"] == 1
@@ -80,7 +58,7 @@ def test_one_category_rule_per_county_date_and_category_within_the_national_floo
 def test_key_groups_are_covered_in_full_in_kaili():
     for category in ("registered_poor", "tekun", "dibao", "elderly_major_illness"):
         (rule,) = _matching("medical_category.dmn", county="522601", as_of="2026-03-01", category=category)
-        assert _outputs("medical_category.dmn", rule)["full_coverage"] is True, category
+        assert rule.outputs["full_coverage"] is True, category
 
 
 @pytest.mark.parametrize(

@@ -7,34 +7,19 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from lxml import etree
 
-from engine.expressions import evaluate
-from engine.lint import _dmn_cell_expression, lint_file
+from engine.lint import lint_file
 from engine.parsing import read_file
+from tests.dmn_rules import matching_rules
 
 RULES_DIR = Path(settings.WORKFLOWS_DIR) / "temporary"
-DMN_NS = {"dmn": "https://www.omg.org/spec/DMN/20191111/MODEL/"}
 TABLES = ["temporary_standard.dmn", "temporary_policy.dmn", "temporary_approval_tier.dmn"]
 COUNTIES = ["522601", "522622", "522636"]
 DATES = ["2025-01-01", "2025-12-31", "2026-01-01", "2026-07-01", "2030-12-31"]
 
 
 def matching(name: str, data: dict) -> list[dict]:
-    """The outputs of every rule of the table matching ``data``, evaluating each cell as the engine does."""
-    table = etree.fromstring((RULES_DIR / name).read_bytes()).find("dmn:decision/dmn:decisionTable", DMN_NS)
-    inputs = [i.findtext("dmn:inputExpression/dmn:text", namespaces=DMN_NS) for i in table.findall("dmn:input", DMN_NS)]
-    outputs = [o.get("name") for o in table.findall("dmn:output", DMN_NS)]
-    found = []
-    for rule in table.findall("dmn:rule", DMN_NS):
-        cells = [e.findtext("dmn:text", namespaces=DMN_NS).strip() for e in rule.findall("dmn:inputEntry", DMN_NS)]
-        if all(cell in ("", "-") or evaluate(_dmn_cell_expression(inputs[col], cell),
-                                             {**data, "dmninputexpr": evaluate(inputs[col], data)})
-               for col, cell in enumerate(cells)):
-            values = [evaluate(e.findtext("dmn:text", namespaces=DMN_NS), {}) for e in rule.findall("dmn:outputEntry",
-                                                                                                     DMN_NS)]
-            found.append(dict(zip(outputs, values, strict=True)))
-    return found
+    return [rule.outputs for rule in matching_rules(RULES_DIR / name, data)]
 
 
 def one(name: str, **data) -> dict:
